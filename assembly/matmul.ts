@@ -1,0 +1,299 @@
+// Batched f32 matrix multiply (GEMM) with WebAssembly SIMD.
+//
+// Every variant is reduced to one register-blocked kernel computing
+//   C[M,N] (+)= A[M,K] @ B[K,N]
+// where B is row-major [K,N] and A is addressed through two byte strides, so the
+// same kernel serves A stored [M,K] (rows K*4 bytes apart, k 4 bytes apart) and A
+// stored [K,M] (transA: rows 4 bytes apart, k M*4 bytes apart). When transB, B is
+// first packed (transposed) into `scratch` as [K,N]. A tall, narrow product
+// (N < 4) instead uses a dot-product kernel over contiguous rows.
+//
+// The micro-kernel holds a 4x8 block of C in eight f32x4 registers: for each k it
+// loads two f32x4 of B[k, j:j+8] and broadcasts A[i, k] for four rows. Column
+// tails (N % 8) use lane-partial loads and stores, row tails (M % 4) a 1-row kernel,
+// so nothing is read or written past a buffer's logical end.
+
+import { loadPartial, storePartial } from "./simd";
+
+/** k-block: the panel of B (KC x 8 floats) then stays in L1 across row blocks. */
+const KC: i32 = 256;
+/** row block: the panel of A (MC x KC floats) stays in L2 across column blocks. */
+const MC: i32 = 128;
+
+/**
+ * Batched matmul; see kernels.ts for the contract.
+ * out: [batch?, M, N] (batch stride strideOut floats, 0 = sum over the batch)
+ * a: [batch?, M, K], or [batch?, K, M] when transA (batch stride strideA floats, 0 = broadcast)
+ * b: [batch?, K, N], or [batch?, N, K] when transB (batch stride strideB floats, 0 = broadcast)
+ * scratch: [K, N] packing space for op(b) when transB (or b^T when N < 4)
+ */
+export function matmul(
+  out: usize, a: usize, b: usize, scratch: usize,
+  batch: i32, strideA: i32, strideB: i32, strideOut: i32,
+  M: i32, K: i32, N: i32, transA: i32, transB: i32, accumulate: i32,
+): void {
+  if (M <= 0 || N <= 0) return;
+  // Narrow outputs: out[i,j] = dot(A[i,:], Bt[j,:]) with Bt [N,K] contiguous.
+  const dot = N < 4 && transA == 0 && K >= 8;
+  for (let t = 0; t < batch; t++) {
+    const A = a + ((<usize>t * <usize>strideA) << 2);
+    const B = b + ((<usize>t * <usize>strideB) << 2);
+    const O = out + ((<usize>t * <usize>strideOut) << 2);
+    const acc = accumulate != 0 || (t > 0 && strideOut == 0);
+    const repack = t == 0 || strideB != 0;
+    if (dot) {
+      let Bt = B;
+      if (transB == 0) {
+        if (repack) transpose(scratch, B, K, N); // b [K,N] -> scratch [N,K]
+        Bt = scratch;
+      }
+      gemmDot(O, A, Bt, M, K, N, acc);
+      continue;
+    }
+    let Bn = B;
+    if (transB != 0) {
+      if (repack) transpose(scratch, B, N, K); // b [N,K] -> scratch [K,N]
+      Bn = scratch;
+    }
+    if (transA != 0) gemm(O, A, Bn, M, K, N, 4, <usize>M << 2, acc);
+    else gemm(O, A, Bn, M, K, N, <usize>K << 2, 4, acc);
+  }
+}
+
+/**
+ * C[M,N] (+)= A @ B, blocked over k and rows.
+ * c: [M, N]; a: element (i,k) at a + i*ra + k*ka bytes; b: [K, N]
+ */
+function gemm(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ra: usize, ka: usize, acc: bool): void {
+  const ldb = <usize>N << 2, ldc = <usize>N << 2;
+  const n8 = N & ~7;
+  const tail = N - n8;
+  if (K == 0) {
+    if (!acc) zero(c, <usize>M * <usize>N);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const accK = acc || k0 > 0;
+    const ak = a + <usize>k0 * ka;
+    const bk = b + <usize>k0 * ldb;
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mEnd = min(M, i0 + MC);
+      const m4 = i0 + ((mEnd - i0) & ~3);
+      for (let j = 0; j < n8; j += 8) {
+        const bj = bk + (<usize>j << 2);
+        let i = i0;
+        for (; i < m4; i += 4) {
+          kern4x8(c + <usize>i * ldc + (<usize>j << 2), ak + <usize>i * ra, bj, ra, ka, ldb, ldc, kc, accK);
+        }
+        for (; i < mEnd; i++) {
+          kern1x8(c + <usize>i * ldc + (<usize>j << 2), ak + <usize>i * ra, bj, ka, ldb, kc, accK);
+        }
+      }
+      if (tail > 0) {
+        // 1..7 columns left: a full 4-wide part (if tail >= 4), then a partial one.
+        let j = n8;
+        let w = tail;
+        while (w > 0) {
+          const wj = min(w, 4);
+          const bj = bk + (<usize>j << 2);
+          let i = i0;
+          for (; i < m4; i += 4) {
+            kern4x4p(c + <usize>i * ldc + (<usize>j << 2), ak + <usize>i * ra, bj, ra, ka, ldb, ldc, kc, accK, wj);
+          }
+          for (; i < mEnd; i++) {
+            kern1x4p(c + <usize>i * ldc + (<usize>j << 2), ak + <usize>i * ra, bj, ka, ldb, kc, accK, wj);
+          }
+          j += wj;
+          w -= wj;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * C[4,8] (+)= A[4,kc] @ B[kc,8].
+ * c: [4, 8] with row stride ldc bytes; a: (i,k) at a + i*ra + k*ka; b: [kc, 8] with row stride ldb bytes
+ */
+// @ts-ignore: decorator
+@inline
+function kern4x8(c: usize, a: usize, b: usize, ra: usize, ka: usize, ldb: usize, ldc: usize, kc: i32, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const ra2 = ra + ra, ra3 = ra2 + ra;
+  let pa = a, pb = b;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa + ra);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa + ra2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa + ra3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    pa += ka;
+    pb += ldb;
+  }
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c1)); c11 = f32x4.add(c11, v128.load(c1, 16));
+    c20 = f32x4.add(c20, v128.load(c2)); c21 = f32x4.add(c21, v128.load(c2, 16));
+    c30 = f32x4.add(c30, v128.load(c3)); c31 = f32x4.add(c31, v128.load(c3, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c1, c10); v128.store(c1, c11, 16);
+  v128.store(c2, c20); v128.store(c2, c21, 16);
+  v128.store(c3, c30); v128.store(c3, c31, 16);
+}
+
+/**
+ * C[1,8] (+)= A[1,kc] @ B[kc,8].
+ * c: [8]; a: k at a + k*ka; b: [kc, 8] with row stride ldb bytes
+ */
+// @ts-ignore: decorator
+@inline
+function kern1x8(c: usize, a: usize, b: usize, ka: usize, ldb: usize, kc: i32, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let pa = a, pb = b;
+  for (let k = 0; k < kc; k++) {
+    const x = v128.load32_splat(pa);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+    pa += ka;
+    pb += ldb;
+  }
+  if (acc) {
+    c0 = f32x4.add(c0, v128.load(c));
+    c1 = f32x4.add(c1, v128.load(c, 16));
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+}
+
+/**
+ * C[4,w] (+)= A[4,kc] @ B[kc,w] for w in 1..4 columns (partial loads and stores).
+ * c: [4, w] with row stride ldc bytes; a: (i,k) at a + i*ra + k*ka; b: [kc, w] with row stride ldb bytes
+ */
+function kern4x4p(c: usize, a: usize, b: usize, ra: usize, ka: usize, ldb: usize, ldc: usize, kc: i32, acc: bool, w: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  const ra2 = ra + ra, ra3 = ra2 + ra;
+  let pa = a, pb = b;
+  for (let k = 0; k < kc; k++) {
+    const b0 = loadPartial(pb, w);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + ra), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + ra2), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + ra3), b0));
+    pa += ka;
+    pb += ldb;
+  }
+  const q1 = c + ldc, q2 = q1 + ldc, q3 = q2 + ldc;
+  if (acc) {
+    c0 = f32x4.add(c0, loadPartial(c, w));
+    c1 = f32x4.add(c1, loadPartial(q1, w));
+    c2 = f32x4.add(c2, loadPartial(q2, w));
+    c3 = f32x4.add(c3, loadPartial(q3, w));
+  }
+  storePartial(c, c0, w);
+  storePartial(q1, c1, w);
+  storePartial(q2, c2, w);
+  storePartial(q3, c3, w);
+}
+
+/**
+ * C[1,w] (+)= A[1,kc] @ B[kc,w] for w in 1..4 columns.
+ * c: [w]; a: k at a + k*ka; b: [kc, w] with row stride ldb bytes
+ */
+function kern1x4p(c: usize, a: usize, b: usize, ka: usize, ldb: usize, kc: i32, acc: bool, w: i32): void {
+  let c0 = f32x4.splat(0);
+  let pa = a, pb = b;
+  for (let k = 0; k < kc; k++) {
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), loadPartial(pb, w)));
+    pa += ka;
+    pb += ldb;
+  }
+  if (acc) c0 = f32x4.add(c0, loadPartial(c, w));
+  storePartial(c, c0, w);
+}
+
+/**
+ * C[M,N] (+)= A[M,K] @ Bt[N,K]^T as dot products of contiguous rows (for N < 4).
+ * c: [M, N]; a: [M, K]; bt: [N, K]
+ */
+function gemmDot(c: usize, a: usize, bt: usize, M: i32, K: i32, N: i32, acc: bool): void {
+  const lda = <usize>K << 2;
+  const k8 = K & ~7;
+  for (let i = 0; i < M; i++) {
+    const pa = a + <usize>i * lda;
+    for (let j = 0; j < N; j++) {
+      const pb = bt + <usize>j * lda;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+      let k = 0;
+      for (; k < k8; k += 8) {
+        const o = <usize>k << 2;
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), v128.load(pb + o)));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(pa + o, 16), v128.load(pb + o, 16)));
+      }
+      s0 = f32x4.add(s0, s1);
+      let s = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) +
+        (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
+      for (; k < K; k++) {
+        const o = <usize>k << 2;
+        s += load<f32>(pa + o) * load<f32>(pb + o);
+      }
+      const pc = c + ((<usize>i * <usize>N + <usize>j) << 2);
+      store<f32>(pc, acc ? load<f32>(pc) + s : s);
+    }
+  }
+}
+
+/**
+ * Transpose: dst[C,R] = src[R,C]^T, in 4x4 SIMD blocks.
+ * dst: [C, R]; src: [R, C]
+ */
+export function transpose(dst: usize, src: usize, R: i32, C: i32): void {
+  const r4 = R & ~3, c4 = C & ~3;
+  const ls = <usize>C << 2, ld = <usize>R << 2;
+  for (let r = 0; r < r4; r += 4) {
+    const s = src + <usize>r * ls;
+    let c = 0;
+    for (; c < c4; c += 4) {
+      const p = s + (<usize>c << 2);
+      const x0 = v128.load(p), x1 = v128.load(p + ls), x2 = v128.load(p + 2 * ls), x3 = v128.load(p + 3 * ls);
+      // [a0 b0 a1 b1], [c0 d0 c1 d1], [a2 b2 a3 b3], [c2 d2 c3 d3]
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      const q = dst + <usize>c * ld + (<usize>r << 2);
+      v128.store(q, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(q + ld, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      v128.store(q + 2 * ld, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      v128.store(q + 3 * ld, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (; c < C; c++) {
+      for (let rr = r; rr < r + 4; rr++) {
+        store<f32>(dst + <usize>c * ld + (<usize>rr << 2), load<f32>(src + <usize>rr * ls + (<usize>c << 2)));
+      }
+    }
+  }
+  for (let r = r4; r < R; r++) {
+    for (let c = 0; c < C; c++) {
+      store<f32>(dst + <usize>c * ld + (<usize>r << 2), load<f32>(src + <usize>r * ls + (<usize>c << 2)));
+    }
+  }
+}
+
+/** out[n] = 0. out: [n] */
+function zero(out: usize, n: usize): void {
+  memory.fill(out, 0, n << 2);
+}

@@ -1,0 +1,172 @@
+// Unary elementwise ops and their backward pass over contiguous f32 buffers.
+// The op codes match UnaryOp in src/engine/kernels/kernels.ts. Each op gets its own
+// f32x4 loop (the op is a compile-time constant inside the inlined loop body); the
+// n % 4 tail runs the same vector code on a lane-partial load. Transcendentals use
+// the vector approximations of simd.ts; log is scalar (Mathf.log) per lane.
+
+import { exp4, loadPartial, normalCdf4, sigmoid4, storePartial, tanh4 } from "./simd";
+
+export const NEG = 0;
+export const RELU = 1;
+export const GELU = 2;
+export const TANH = 3;
+export const SIGMOID = 4;
+export const EXP = 5;
+export const LOG = 6;
+export const SQRT = 7;
+export const ABS = 8;
+export const SQUARE = 9;
+export const RSQRT = 10;
+
+/** 1 / sqrt(2 pi) */
+const INV_SQRT_2PI: f32 = 0.39894228;
+
+function log4(x: v128): v128 {
+  let r = f32x4.splat(Mathf.log(f32x4.extract_lane(x, 0)));
+  r = f32x4.replace_lane(r, 1, Mathf.log(f32x4.extract_lane(x, 1)));
+  r = f32x4.replace_lane(r, 2, Mathf.log(f32x4.extract_lane(x, 2)));
+  r = f32x4.replace_lane(r, 3, Mathf.log(f32x4.extract_lane(x, 3)));
+  return r;
+}
+
+/** f(x) per lane for a constant op. */
+// @ts-ignore: decorator
+@inline
+function forward(op: i32, x: v128): v128 {
+  const zero = f32x4.splat(0);
+  switch (op) {
+    case NEG: return f32x4.neg(x);
+    case RELU: return v128.and(x, f32x4.gt(x, zero)); // NaN -> 0, as `x > 0 ? x : 0`
+    case GELU: return f32x4.mul(x, normalCdf4(x));
+    case TANH: return tanh4(x);
+    case SIGMOID: return sigmoid4(x);
+    case EXP: return exp4(x);
+    case LOG: return log4(x);
+    case SQRT: return f32x4.sqrt(x);
+    case ABS: return f32x4.abs(x);
+    case SQUARE: return f32x4.mul(x, x);
+    case RSQRT: return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
+    default: return f32x4.splat(NaN);
+  }
+}
+
+/**
+ * dy * f'(x) per lane for a constant op, given y = f(x); loads w (1..4) lanes of
+ * x, y, dy from px, py, pdy, and only those the op needs.
+ */
+// @ts-ignore: decorator
+@inline
+function backward(op: i32, px: usize, py: usize, pdy: usize, w: i32): v128 {
+  const zero = f32x4.splat(0);
+  const dy = loadPartial(pdy, w);
+  switch (op) {
+    case NEG: return f32x4.neg(dy);
+    case RELU: return v128.and(dy, f32x4.gt(loadPartial(px, w), zero));
+    case GELU: {
+      // Phi(x) + x * phi(x), phi the standard normal density
+      const x = loadPartial(px, w);
+      const pdf = f32x4.mul(f32x4.splat(INV_SQRT_2PI), exp4(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x))));
+      return f32x4.mul(dy, f32x4.add(normalCdf4(x), f32x4.mul(x, pdf)));
+    }
+    case TANH: {
+      const y = loadPartial(py, w);
+      return f32x4.mul(dy, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
+    }
+    case SIGMOID: {
+      const y = loadPartial(py, w);
+      return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(f32x4.splat(1), y)));
+    }
+    case EXP: return f32x4.mul(dy, loadPartial(py, w));
+    case LOG: return f32x4.div(dy, loadPartial(px, w));
+    case SQRT: return f32x4.div(f32x4.mul(dy, f32x4.splat(0.5)), loadPartial(py, w));
+    case ABS: {
+      const x = loadPartial(px, w);
+      const pos = v128.and(dy, f32x4.gt(x, zero));
+      const neg = v128.and(f32x4.neg(dy), f32x4.lt(x, zero));
+      return v128.or(pos, neg);
+    }
+    case SQUARE: {
+      const x = loadPartial(px, w);
+      return f32x4.mul(dy, f32x4.add(x, x));
+    }
+    case RSQRT: {
+      const y = loadPartial(py, w);
+      return f32x4.mul(dy, f32x4.mul(f32x4.splat(-0.5), f32x4.mul(y, f32x4.mul(y, y))));
+    }
+    default: return f32x4.splat(NaN);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function mapForward(op: i32, out: usize, x: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, forward(op, v128.load(x + o)));
+  }
+  if (i < n) {
+    const o = <usize>i << 2;
+    storePartial(out + o, forward(op, loadPartial(x + o, n - i)), n - i);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function mapBackward(op: i32, dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    let g = backward(op, x + o, y + o, dy + o, 4);
+    if (acc) g = f32x4.add(v128.load(dx + o), g);
+    v128.store(dx + o, g);
+  }
+  if (i < n) {
+    const o = <usize>i << 2, w = n - i;
+    let g = backward(op, x + o, y + o, dy + o, w);
+    if (acc) g = f32x4.add(loadPartial(dx + o, w), g);
+    storePartial(dx + o, g, w);
+  }
+}
+
+/** out[n] = f(x[n]). out: [n], x: [n] */
+export function unary(out: usize, x: usize, n: i32, op: i32): void {
+  switch (op) {
+    case NEG: mapForward(NEG, out, x, n); break;
+    case RELU: mapForward(RELU, out, x, n); break;
+    case GELU: mapForward(GELU, out, x, n); break;
+    case TANH: mapForward(TANH, out, x, n); break;
+    case SIGMOID: mapForward(SIGMOID, out, x, n); break;
+    case EXP: mapForward(EXP, out, x, n); break;
+    case LOG: mapForward(LOG, out, x, n); break;
+    case SQRT: mapForward(SQRT, out, x, n); break;
+    case ABS: mapForward(ABS, out, x, n); break;
+    case SQUARE: mapForward(SQUARE, out, x, n); break;
+    case RSQRT: mapForward(RSQRT, out, x, n); break;
+    default: unreachable();
+  }
+}
+
+/**
+ * dx[n] (+)= dy[n] * f'(x[n]), with y = f(x) for the ops whose derivative uses it.
+ * dx: [n], x: [n], y: [n] (read only by tanh, sigmoid, exp, sqrt, rsqrt), dy: [n]
+ */
+export function unaryBackward(dx: usize, x: usize, y: usize, dy: usize, n: i32, op: i32, accumulate: i32): void {
+  const acc = accumulate != 0;
+  switch (op) {
+    case NEG: mapBackward(NEG, dx, x, y, dy, n, acc); break;
+    case RELU: mapBackward(RELU, dx, x, y, dy, n, acc); break;
+    case GELU: mapBackward(GELU, dx, x, y, dy, n, acc); break;
+    case TANH: mapBackward(TANH, dx, x, y, dy, n, acc); break;
+    case SIGMOID: mapBackward(SIGMOID, dx, x, y, dy, n, acc); break;
+    case EXP: mapBackward(EXP, dx, x, y, dy, n, acc); break;
+    case LOG: mapBackward(LOG, dx, x, y, dy, n, acc); break;
+    case SQRT: mapBackward(SQRT, dx, x, y, dy, n, acc); break;
+    case ABS: mapBackward(ABS, dx, x, y, dy, n, acc); break;
+    case SQUARE: mapBackward(SQUARE, dx, x, y, dy, n, acc); break;
+    case RSQRT: mapBackward(RSQRT, dx, x, y, dy, n, acc); break;
+    default: unreachable();
+  }
+}
