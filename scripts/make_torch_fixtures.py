@@ -352,15 +352,23 @@ def op_cases():
 STEPS = 50
 
 
-def train(optimizer, loss_fn):
-    """Run STEPS updates; return the loss before each update."""
+def train(optimizer, loss_fn, params=None, clip_norm=None, scheduler=None):
+    """Run STEPS updates; return the loss before each update.
+
+    clip_norm clips the global gradient norm (torch.nn.utils.clip_grad_norm_);
+    scheduler is stepped after every update, as the engine's schedules count updates.
+    """
     losses = []
     for _ in range(STEPS):
         optimizer.zero_grad()
         loss = loss_fn()
         losses.append(float(f"{loss.item():.9g}"))
         loss.backward()
+        if clip_norm is not None:
+            torch.nn.utils.clip_grad_norm_(params, clip_norm)
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
     return losses
 
 
@@ -389,25 +397,61 @@ class MLP(nn.Module):
         return out
 
 
-def mlp_trajectory():
-    torch.manual_seed(1)
+def schedule_factor(schedule, step):
+    """The engine's learning-rate factor (src/engine/optim/schedule.ts) at a 0-based step."""
+    kind = schedule["kind"]
+    if kind == "constant":
+        return 1.0
+    if kind == "step":
+        return schedule["gamma"] ** (step // schedule["stepSize"])
+    if kind == "cosine":
+        warm = schedule.get("warmupSteps", 0)
+        if step < warm:
+            return (step + 1) / warm
+        span = max(1, schedule["totalSteps"] - warm)
+        t = min(1.0, (step - warm) / span)
+        low = schedule.get("minFactor", 0.0)
+        return low + (1 - low) * 0.5 * (1 + math.cos(math.pi * t))
+    raise ValueError(kind)
+
+
+# MLP trajectories: one per optimizer variant the engine implements.
+MLP_VARIANTS = [
+    {"name": "mlp-sgd", "seed": 1, "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": False,
+     "weight_decay": 1e-4, "schedule": {"kind": "constant"}, "clip_norm": None},
+    {"name": "mlp-sgd-nesterov-clip-step", "seed": 3, "optimizer": "sgd", "lr": 0.05, "momentum": 0.9,
+     "nesterov": True, "weight_decay": 1e-3, "schedule": {"kind": "step", "stepSize": 10, "gamma": 0.5},
+     "clip_norm": 0.5},
+    {"name": "mlp-adam-cosine", "seed": 4, "optimizer": "adam", "lr": 1e-2, "betas": [0.8, 0.99], "eps": 1e-8,
+     "weight_decay": 1e-3, "schedule": {"kind": "cosine", "totalSteps": 50, "warmupSteps": 5, "minFactor": 0.1},
+     "clip_norm": 1.0},
+]
+
+
+def mlp_trajectory(variant):
+    torch.manual_seed(variant["seed"])
     config = {
         "sizes": [8, 32, 32, 4], "activation": "relu", "batch": 16, "classes": 4,
-        "loss": "crossEntropy (mean)", "steps": STEPS,
-        "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": False,
-        "dampening": 0.0, "weight_decay": 1e-4,
-        "weight_decay_note": "L2 added to the gradient of every parameter (biases too), as torch.optim.SGD",
+        "loss": "crossEntropy (mean)", "steps": STEPS, "dampening": 0.0,
+        "weight_decay_note": "L2 added to the gradient of every parameter (biases too), as torch.optim.SGD/Adam",
+        **{k: v for k, v in variant.items() if k not in ("name", "seed")},
     }
     model = MLP(config["sizes"])
     x = randn(config["batch"], 8)
     y = randint(config["classes"], config["batch"])
     initial = model.engine_params()
-    opt = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
-                          dampening=config["dampening"], nesterov=config["nesterov"],
-                          weight_decay=config["weight_decay"])
-    losses = train(opt, lambda: F.cross_entropy(model(x), y.long()))
+    params = list(model.parameters())
+    if variant["optimizer"] == "sgd":
+        opt = torch.optim.SGD(params, lr=variant["lr"], momentum=variant["momentum"], dampening=0.0,
+                              nesterov=variant["nesterov"], weight_decay=variant["weight_decay"])
+    else:
+        opt = torch.optim.Adam(params, lr=variant["lr"], betas=tuple(variant["betas"]), eps=variant["eps"],
+                               weight_decay=variant["weight_decay"])
+    schedule = variant["schedule"]
+    scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: schedule_factor(schedule, step))
+    losses = train(opt, lambda: F.cross_entropy(model(x), y.long()), params, variant["clip_norm"], scheduler)
     return {
-        "name": "mlp-sgd",
+        "name": variant["name"],
         "model": "mlp",
         "config": config,
         "params": export_params(initial),
@@ -504,11 +548,10 @@ def main():
     torch.manual_seed(0)
     write_json("ops.json", {"generator": GENERATOR, "cases": op_cases()})
 
-    mlp = mlp_trajectory()
-    transformer = transformer_trajectory(lr=1e-3)
-    for t in (mlp, transformer):
+    trajectories = [mlp_trajectory(v) for v in MLP_VARIANTS] + [transformer_trajectory(lr=1e-3)]
+    for t in trajectories:
         print(f"{t['name']}: loss {t['losses'][0]:.6f} -> {t['losses'][-1]:.6f}")
-    write_json("trajectories.json", {"generator": GENERATOR, "trajectories": [mlp, transformer]})
+    write_json("trajectories.json", {"generator": GENERATOR, "trajectories": trajectories})
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
 // 50-step training trajectories against PyTorch from identical initial weights:
-// an MLP with SGD (momentum, weight decay) and a one-block pre-LN transformer with
-// AdamW. Loss at every step within 1e-3, final parameters close.
+// MLPs with SGD (momentum; Nesterov with clipping and a step schedule) and Adam
+// (L2 decay, warmup + cosine, clipping), and a one-block pre-LN transformer with AdamW. Loss at every step within 1e-3, final parameters close.
 
 import { test } from "node:test";
 import { readFileSync } from "node:fs";
 import {
-  AdamW, Engine, F, Sgd, backward, causalSelfAttention, crossEntropy, layerNorm, type Backend, type Optimizer, type Tensor,
+  Adam, AdamW, Engine, F, Sgd, type Schedule, backward, causalSelfAttention, crossEntropy, layerNorm, type Backend, type Optimizer, type Tensor,
 } from "../../src/engine/index.js";
 import { assertClose } from "../helpers/compare.js";
 
 interface FixtureTensor { shape: number[]; dtype?: "f32" | "i32"; data: number[] }
 interface Trajectory {
   name: string;
+  model: "mlp" | "transformer";
   config: Record<string, number & unknown>;
   params: Record<string, FixtureTensor>;
   data: { x: FixtureTensor; y: FixtureTensor };
@@ -42,6 +43,25 @@ function transformerLoss(p: Params, x: Tensor, y: Tensor, cfg: Record<string, nu
   return crossEntropy(F.matmul(layerNorm(h, p["lnf.w"]!, p["lnf.b"]!, eps), p["out.w"]!), y);
 }
 
+interface OptimizerConfig {
+  optimizer: "sgd" | "adam" | "adamw";
+  lr: number;
+  weight_decay: number;
+  momentum?: number;
+  nesterov?: boolean;
+  betas?: [number, number];
+  eps?: number;
+  schedule?: Schedule;
+  clip_norm?: number | null;
+}
+
+function makeOptimizer(list: Tensor[], c: OptimizerConfig): Optimizer {
+  const common = { lr: c.lr, weightDecay: c.weight_decay, schedule: c.schedule, clipNorm: c.clip_norm ?? undefined };
+  if (c.optimizer === "sgd") return new Sgd(list, { ...common, momentum: c.momentum, nesterov: c.nesterov });
+  const adam = { ...common, beta1: c.betas![0], beta2: c.betas![1], eps: c.eps };
+  return c.optimizer === "adam" ? new Adam(list, adam) : new AdamW(list, adam);
+}
+
 for (const backend of ["wasm", "reference"] as Backend[]) {
   for (const traj of fixtures.trajectories) {
     test(`${traj.name} follows PyTorch for 50 steps (${backend} kernels)`, () => {
@@ -51,19 +71,12 @@ for (const backend of ["wasm", "reference"] as Backend[]) {
       const x = engine.keep(engine.tensor(traj.data.x.data, traj.data.x.shape, traj.data.x.dtype ?? "f32"));
       const y = engine.keep(engine.tensor(traj.data.y.data, traj.data.y.shape, "i32"));
       const cfg = traj.config as Record<string, number>;
-      const list = Object.values(params);
-      let opt: Optimizer;
-      if (traj.name === "mlp-sgd") {
-        opt = new Sgd(list, { lr: cfg.lr!, momentum: cfg.momentum!, weightDecay: cfg.weight_decay! });
-      } else {
-        const betas = traj.config.betas as unknown as [number, number];
-        opt = new AdamW(list, { lr: cfg.lr!, beta1: betas[0], beta2: betas[1], eps: cfg.eps!, weightDecay: cfg.weight_decay! });
-      }
+      const opt = makeOptimizer(Object.values(params), traj.config as unknown as OptimizerConfig);
       const losses: number[] = [];
       for (let step = 0; step < traj.losses.length; step++) {
         engine.scope(() => {
           opt.zeroGrad();
-          const loss = traj.name === "mlp-sgd" ? mlpLoss(params, x, y) : transformerLoss(params, x, y, cfg);
+          const loss = traj.model === "mlp" ? mlpLoss(params, x, y) : transformerLoss(params, x, y, cfg);
           losses.push(loss.item());
           backward(loss);
           opt.step();
