@@ -1,2 +1,21 @@
+// Entry point of the WASM-SIMD kernels (build/kernels.wasm, loaded by
+// src/engine/kernels/wasm.ts). Every kernel works on f32 / i32 buffers in the
+// imported memory (env.memory, owned by the engine's Heap) addressed by byte
+// pointers, llm.c style: outputs first, inputs next, dims last. The module keeps
+// no state between calls except a small static scratch area, and its static data
+// must end inside the first 64 KiB page (checked through staticEnd at load time).
+
+export { fill, affine, clamp, clampBackward, where } from "./elementwise";
 export { matmul } from "./matmul";
-export function staticEnd(): usize { return __heap_base; }
+export { binary } from "./binary";
+export { unary, unaryBackward } from "./unary";
+export { copyStrided } from "./strided";
+export { reduceSum, reduceMax, reduceMaxBackward, sumSquares, countNonFinite } from "./reduce";
+export { logSoftmax, logSoftmaxBackward } from "./softmax";
+export { gather, gatherBackward, pick, pickBackward } from "./gather";
+export { sgdStep, adamStep } from "./optim";
+
+/** End of the module's static data (and of anything the runtime stub could place): must be <= 65536. */
+export function staticEnd(): usize {
+  return __heap_base;
+}
