@@ -83,6 +83,9 @@ const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
 
+/** 1.5 * 2^23: adding it rounds an f32 of magnitude < 2^22 to an integer (ties to even), kept in the low significand bits. */
+const SHIFTER: f32 = 12582912.0;
+
 /** 2^n for integer lanes n in [-150, 128], exact (two normal scalings so denormal and overflow round once). */
 // @ts-ignore: decorator
 @inline
@@ -95,13 +98,19 @@ function scale2(p: v128, n: v128): v128 {
 }
 
 /**
- * e^x per lane. Range reduction x = n ln2 + r with |r| <= ln2/2, degree-7 Taylor
- * polynomial for e^r (truncation < 6e-9), exact scaling by 2^n. Overflows to +inf
- * above ~88.72, underflows through denormals to 0, NaN stays NaN.
+ * e^x per lane. Range reduction x = n ln2 + r with |r| <= ln2/2 (n by the shifter
+ * trick, no float-int conversion), degree-7 Taylor polynomial for e^r (truncation
+ * < 6e-9), exact scaling by 2^n: relative error < 1e-7. Overflows to +inf above
+ * ~88.72, underflows through denormals to 0, NaN stays NaN.
  */
+// @ts-ignore: decorator
+@inline
 export function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  const nf = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  // pmin/pmax keep a NaN x (the comparison is false) and compile to single instructions
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  const sh = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(SHIFTER));
+  const nf = f32x4.sub(sh, f32x4.splat(SHIFTER));
+  const n = i32x4.sub(sh, f32x4.splat(SHIFTER)); // integer n from the low bits
   let r = f32x4.sub(x, f32x4.mul(nf, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.0 / 5040.0);
@@ -112,15 +121,44 @@ export function exp4(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
-  return scale2(p, i32x4.trunc_sat_f32x4_s(nf));
+  return scale2(p, n);
+}
+
+/**
+ * e^(hi + lo) per lane, for hi exact and large (e.g. -x^2/2 split off exactly) and lo
+ * small (|lo| < ~4): the reduction hi - n ln2_hi is exact (Sterbenz), so the large
+ * argument brings no rounding error. hi is clamped to [-104, 89].
+ */
+// @ts-ignore: decorator
+@inline
+export function expHiLo4(hi: v128, lo: v128): v128 {
+  hi = f32x4.pmin(f32x4.pmax(hi, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  const sh = f32x4.add(f32x4.mul(f32x4.add(hi, lo), f32x4.splat(LOG2E)), f32x4.splat(SHIFTER));
+  const nf = f32x4.sub(sh, f32x4.splat(SHIFTER));
+  const n = i32x4.sub(sh, f32x4.splat(SHIFTER));
+  let r = f32x4.sub(hi, f32x4.mul(nf, f32x4.splat(LN2_HI)));
+  r = f32x4.add(r, f32x4.sub(lo, f32x4.mul(nf, f32x4.splat(LN2_LO))));
+  let p = f32x4.splat(1.0 / 5040.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  return scale2(p, n);
 }
 
 /**
  * e^x - 1 per lane, accurate near 0 (no cancellation), for x in [-80, 80]:
  * e^x - 1 = 2^n (e^r - 1) + (2^n - 1) with e^r - 1 from a polynomial without its 1.
  */
+// @ts-ignore: decorator
+@inline
 export function expm1_4(x: v128): v128 {
-  const nf = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  const sh = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(SHIFTER));
+  const nf = f32x4.sub(sh, f32x4.splat(SHIFTER));
+  const n = i32x4.sub(sh, f32x4.splat(SHIFTER));
   let r = f32x4.sub(x, f32x4.mul(nf, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.0 / 40320.0);
@@ -132,30 +170,54 @@ export function expm1_4(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
   // q = r + r^2 p = e^r - 1
   const q = f32x4.add(r, f32x4.mul(f32x4.mul(r, r), p));
-  const s = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(nf), i32x4.splat(127)), 23); // 2^n
+  const s = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23); // 2^n
   return f32x4.add(f32x4.mul(s, q), f32x4.sub(s, f32x4.splat(1.0)));
 }
 
 /** tanh per lane: sign(x) * u / (u + 2) with u = expm1(2|x|), |x| clamped to 10 (tanh = 1 in f32 there). */
+// @ts-ignore: decorator
+@inline
 export function tanh4(x: v128): v128 {
   const sign = v128.and(x, f32x4.splat(-0.0));
-  const ax = f32x4.min(f32x4.abs(x), f32x4.splat(10.0));
+  const ax = f32x4.pmin(f32x4.abs(x), f32x4.splat(10.0)); // NaN kept
   const u = expm1_4(f32x4.add(ax, ax));
   const t = f32x4.div(u, f32x4.add(u, f32x4.splat(2.0)));
   return v128.or(t, sign);
 }
 
 /** 1 / (1 + e^-x) per lane. */
+// @ts-ignore: decorator
+@inline
 export function sigmoid4(x: v128): v128 {
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), exp4(f32x4.neg(x))));
 }
 
 /**
- * erfc(z) for z >= 0 per lane (Numerical Recipes' Chebyshev fit, the formula of the
- * reference's erf, relative error < 1.2e-7 in exact arithmetic).
+ * x^2 = xh^2 + xl (|x| + xh) split for |x| = ax: xh keeps the top 12 significand bits
+ * of ax, so -xh^2/2 is exact in f32 and exp of it has no argument error; the small
+ * rest d = -xl (ax + xh) / 2 is returned through `gaussRest`.
  */
-export function erfcPos4(z: v128): v128 {
-  const t = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), f32x4.mul(f32x4.splat(0.5), z)));
+// @ts-ignore: decorator
+@inline
+function gaussHead(ax: v128): v128 {
+  const xh = v128.and(ax, i32x4.splat(0xfffff000));
+  return f32x4.mul(f32x4.splat(-0.5), f32x4.mul(xh, xh));
+}
+
+// @ts-ignore: decorator
+@inline
+function gaussRest(ax: v128): v128 {
+  const xh = v128.and(ax, i32x4.splat(0xfffff000));
+  return f32x4.mul(f32x4.splat(-0.5), f32x4.mul(f32x4.sub(ax, xh), f32x4.add(ax, xh)));
+}
+
+/**
+ * The exponent polynomial of the reference's erfc fit (Numerical Recipes' Chebyshev
+ * fit, relative error < 1.2e-7): erfc(z) = t exp(-z^2 + P(t)), t = 1 / (1 + z/2).
+ */
+// @ts-ignore: decorator
+@inline
+function erfcPoly(t: v128): v128 {
   let p = f32x4.splat(0.17087277);
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.82215223));
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.48851587));
@@ -165,13 +227,47 @@ export function erfcPos4(z: v128): v128 {
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.09678418));
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.37409196));
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.00002368));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.26551223));
-  return f32x4.mul(t, exp4(f32x4.sub(p, f32x4.mul(z, z))));
+  return f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.26551223));
 }
 
-/** Phi(x) = 0.5 (1 + erf(x / sqrt 2)), the standard normal CDF, without cancellation for x < 0. */
-export function normalCdf4(x: v128): v128 {
-  const r = f32x4.mul(f32x4.splat(0.5), erfcPos4(f32x4.mul(f32x4.abs(x), f32x4.splat(0.70710678))));
-  // x >= 0: 1 - r/2; x < 0: r/2
-  return v128.bitselect(r, f32x4.sub(f32x4.splat(1.0), r), f32x4.lt(x, f32x4.splat(0)));
+/** |x| clamped to 20 (where Phi(-|x|) and the density are 0 in f32), NaN kept. */
+// @ts-ignore: decorator
+@inline
+function absClamped(x: v128): v128 {
+  return f32x4.pmin(f32x4.abs(x), f32x4.splat(20.0));
+}
+
+/** 1 / (1 + |x| / (2 sqrt 2)), the t of the erfc fit at z = |x| / sqrt 2. */
+// @ts-ignore: decorator
+@inline
+function erfcT(ax: v128): v128 {
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), f32x4.mul(f32x4.splat(0.35355339), ax)));
+}
+
+/**
+ * GELU (exact, erf form) per lane: x Phi(x), Phi the standard normal CDF, taken as
+ * 1 - Phi(-|x|) or Phi(-|x|) so there is no cancellation for x < 0.
+ */
+// @ts-ignore: decorator
+@inline
+export function gelu4(x: v128): v128 {
+  const ax = absClamped(x);
+  const t = erfcT(ax);
+  // Phi(-|x|) = erfc(|x|/sqrt2) / 2 = t/2 exp(-x^2/2 + P(t))
+  const tail = f32x4.mul(f32x4.mul(f32x4.splat(0.5), t), expHiLo4(gaussHead(ax), f32x4.add(erfcPoly(t), gaussRest(ax))));
+  const cdf = v128.bitselect(tail, f32x4.sub(f32x4.splat(1.0), tail), f32x4.lt(x, f32x4.splat(0)));
+  return f32x4.mul(x, cdf);
+}
+
+/** d/dx GELU per lane: Phi(x) + x phi(x), phi the standard normal density. */
+// @ts-ignore: decorator
+@inline
+export function geluGrad4(x: v128): v128 {
+  const ax = absClamped(x);
+  const t = erfcT(ax);
+  const head = gaussHead(ax), rest = gaussRest(ax);
+  const tail = f32x4.mul(f32x4.mul(f32x4.splat(0.5), t), expHiLo4(head, f32x4.add(erfcPoly(t), rest)));
+  const cdf = v128.bitselect(tail, f32x4.sub(f32x4.splat(1.0), tail), f32x4.lt(x, f32x4.splat(0)));
+  const pdf = f32x4.mul(f32x4.splat(0.39894228), expHiLo4(head, rest)); // exp(-x^2/2) / sqrt(2 pi)
+  return f32x4.add(cdf, f32x4.mul(x, pdf));
 }

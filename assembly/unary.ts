@@ -4,7 +4,7 @@
 // n % 4 tail runs the same vector code on a lane-partial load. Transcendentals use
 // the vector approximations of simd.ts; log is scalar (Mathf.log) per lane.
 
-import { exp4, loadPartial, normalCdf4, sigmoid4, storePartial, tanh4 } from "./simd";
+import { exp4, gelu4, geluGrad4, loadPartial, sigmoid4, storePartial, tanh4 } from "./simd";
 
 export const NEG = 0;
 export const RELU = 1;
@@ -17,9 +17,6 @@ export const SQRT = 7;
 export const ABS = 8;
 export const SQUARE = 9;
 export const RSQRT = 10;
-
-/** 1 / sqrt(2 pi) */
-const INV_SQRT_2PI: f32 = 0.39894228;
 
 function log4(x: v128): v128 {
   let r = f32x4.splat(Mathf.log(f32x4.extract_lane(x, 0)));
@@ -37,7 +34,7 @@ function forward(op: i32, x: v128): v128 {
   switch (op) {
     case NEG: return f32x4.neg(x);
     case RELU: return v128.and(x, f32x4.gt(x, zero)); // NaN -> 0, as `x > 0 ? x : 0`
-    case GELU: return f32x4.mul(x, normalCdf4(x));
+    case GELU: return gelu4(x);
     case TANH: return tanh4(x);
     case SIGMOID: return sigmoid4(x);
     case EXP: return exp4(x);
@@ -62,12 +59,7 @@ function backward(op: i32, px: usize, py: usize, pdy: usize, w: i32): v128 {
   switch (op) {
     case NEG: return f32x4.neg(dy);
     case RELU: return v128.and(dy, f32x4.gt(loadPartial(px, w), zero));
-    case GELU: {
-      // Phi(x) + x * phi(x), phi the standard normal density
-      const x = loadPartial(px, w);
-      const pdf = f32x4.mul(f32x4.splat(INV_SQRT_2PI), exp4(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x))));
-      return f32x4.mul(dy, f32x4.add(normalCdf4(x), f32x4.mul(x, pdf)));
-    }
+    case GELU: return f32x4.mul(dy, geluGrad4(loadPartial(px, w)));
     case TANH: {
       const y = loadPartial(py, w);
       return f32x4.mul(dy, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
@@ -131,20 +123,45 @@ function mapBackward(op: i32, dx: usize, x: usize, y: usize, dy: usize, n: i32, 
   }
 }
 
+// One function per op: each is optimized on its own with the op a constant, so its
+// loop holds only that op's code (a shared dispatching loop would switch per vector).
+function fwdNeg(out: usize, x: usize, n: i32): void { mapForward(NEG, out, x, n); }
+function fwdRelu(out: usize, x: usize, n: i32): void { mapForward(RELU, out, x, n); }
+function fwdGelu(out: usize, x: usize, n: i32): void { mapForward(GELU, out, x, n); }
+function fwdTanh(out: usize, x: usize, n: i32): void { mapForward(TANH, out, x, n); }
+function fwdSigmoid(out: usize, x: usize, n: i32): void { mapForward(SIGMOID, out, x, n); }
+function fwdExp(out: usize, x: usize, n: i32): void { mapForward(EXP, out, x, n); }
+function fwdLog(out: usize, x: usize, n: i32): void { mapForward(LOG, out, x, n); }
+function fwdSqrt(out: usize, x: usize, n: i32): void { mapForward(SQRT, out, x, n); }
+function fwdAbs(out: usize, x: usize, n: i32): void { mapForward(ABS, out, x, n); }
+function fwdSquare(out: usize, x: usize, n: i32): void { mapForward(SQUARE, out, x, n); }
+function fwdRsqrt(out: usize, x: usize, n: i32): void { mapForward(RSQRT, out, x, n); }
+function bwdNeg(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(NEG, dx, x, y, dy, n, acc); }
+function bwdRelu(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(RELU, dx, x, y, dy, n, acc); }
+function bwdGelu(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(GELU, dx, x, y, dy, n, acc); }
+function bwdTanh(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(TANH, dx, x, y, dy, n, acc); }
+function bwdSigmoid(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(SIGMOID, dx, x, y, dy, n, acc); }
+function bwdExp(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(EXP, dx, x, y, dy, n, acc); }
+function bwdLog(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(LOG, dx, x, y, dy, n, acc); }
+function bwdSqrt(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(SQRT, dx, x, y, dy, n, acc); }
+function bwdAbs(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(ABS, dx, x, y, dy, n, acc); }
+function bwdSquare(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(SQUARE, dx, x, y, dy, n, acc); }
+function bwdRsqrt(dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void { mapBackward(RSQRT, dx, x, y, dy, n, acc); }
+
 /** out[n] = f(x[n]). out: [n], x: [n] */
 export function unary(out: usize, x: usize, n: i32, op: i32): void {
   switch (op) {
-    case NEG: mapForward(NEG, out, x, n); break;
-    case RELU: mapForward(RELU, out, x, n); break;
-    case GELU: mapForward(GELU, out, x, n); break;
-    case TANH: mapForward(TANH, out, x, n); break;
-    case SIGMOID: mapForward(SIGMOID, out, x, n); break;
-    case EXP: mapForward(EXP, out, x, n); break;
-    case LOG: mapForward(LOG, out, x, n); break;
-    case SQRT: mapForward(SQRT, out, x, n); break;
-    case ABS: mapForward(ABS, out, x, n); break;
-    case SQUARE: mapForward(SQUARE, out, x, n); break;
-    case RSQRT: mapForward(RSQRT, out, x, n); break;
+    case NEG: fwdNeg(out, x, n); break;
+    case RELU: fwdRelu(out, x, n); break;
+    case GELU: fwdGelu(out, x, n); break;
+    case TANH: fwdTanh(out, x, n); break;
+    case SIGMOID: fwdSigmoid(out, x, n); break;
+    case EXP: fwdExp(out, x, n); break;
+    case LOG: fwdLog(out, x, n); break;
+    case SQRT: fwdSqrt(out, x, n); break;
+    case ABS: fwdAbs(out, x, n); break;
+    case SQUARE: fwdSquare(out, x, n); break;
+    case RSQRT: fwdRsqrt(out, x, n); break;
     default: unreachable();
   }
 }
@@ -156,17 +173,17 @@ export function unary(out: usize, x: usize, n: i32, op: i32): void {
 export function unaryBackward(dx: usize, x: usize, y: usize, dy: usize, n: i32, op: i32, accumulate: i32): void {
   const acc = accumulate != 0;
   switch (op) {
-    case NEG: mapBackward(NEG, dx, x, y, dy, n, acc); break;
-    case RELU: mapBackward(RELU, dx, x, y, dy, n, acc); break;
-    case GELU: mapBackward(GELU, dx, x, y, dy, n, acc); break;
-    case TANH: mapBackward(TANH, dx, x, y, dy, n, acc); break;
-    case SIGMOID: mapBackward(SIGMOID, dx, x, y, dy, n, acc); break;
-    case EXP: mapBackward(EXP, dx, x, y, dy, n, acc); break;
-    case LOG: mapBackward(LOG, dx, x, y, dy, n, acc); break;
-    case SQRT: mapBackward(SQRT, dx, x, y, dy, n, acc); break;
-    case ABS: mapBackward(ABS, dx, x, y, dy, n, acc); break;
-    case SQUARE: mapBackward(SQUARE, dx, x, y, dy, n, acc); break;
-    case RSQRT: mapBackward(RSQRT, dx, x, y, dy, n, acc); break;
+    case NEG: bwdNeg(dx, x, y, dy, n, acc); break;
+    case RELU: bwdRelu(dx, x, y, dy, n, acc); break;
+    case GELU: bwdGelu(dx, x, y, dy, n, acc); break;
+    case TANH: bwdTanh(dx, x, y, dy, n, acc); break;
+    case SIGMOID: bwdSigmoid(dx, x, y, dy, n, acc); break;
+    case EXP: bwdExp(dx, x, y, dy, n, acc); break;
+    case LOG: bwdLog(dx, x, y, dy, n, acc); break;
+    case SQRT: bwdSqrt(dx, x, y, dy, n, acc); break;
+    case ABS: bwdAbs(dx, x, y, dy, n, acc); break;
+    case SQUARE: bwdSquare(dx, x, y, dy, n, acc); break;
+    case RSQRT: bwdRsqrt(dx, x, y, dy, n, acc); break;
     default: unreachable();
   }
 }

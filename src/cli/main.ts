@@ -42,4 +42,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe (e.g. `toyworld bench | head`) ends the program quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 process.exitCode = await main(process.argv);

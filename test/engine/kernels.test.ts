@@ -11,9 +11,11 @@
 // must match bit for bit. Sums (matmul, softmax) differ by float32 rounding in the
 // order of summation, so they are compared relative to the magnitude of the terms.
 // Transcendentals (exp, tanh, sigmoid, gelu) use float32 polynomial approximations
-// in WASM against float64 Math in the reference: a few float32 ulps, checked at 2e-6
-// relative plus a tiny absolute floor (gelu's tail for x << 0 goes through exp(-z^2)
-// of an f32 z^2, whose rounding is amplified by z^2: ~1e-6 relative at x = -6).
+// in WASM against float64 Math in the reference. Measured over dense grids they stay
+// within 1.6e-7 relative (exp, tanh, sigmoid) and 5.2e-7 (gelu, whose erfc fit is
+// itself only good to 1.2e-7), so they are checked at 5e-7 and 1e-6 relative. The
+// absolute floors cover values near 0 and the reference's own cancellation in
+// 1 + erf(x) for x << 0 (absolute error ~1e-16).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -305,10 +307,10 @@ function unaryInput(op: number, n: number): Float32Array {
 }
 
 const TRANSCENDENTAL: Record<number, Tol> = {
-  [UnaryOp.gelu]: { rtol: 2e-6, atol: 1e-12 },
-  [UnaryOp.tanh]: { rtol: 2e-6, atol: 1e-30 },
-  [UnaryOp.sigmoid]: { rtol: 2e-6, atol: 1e-30 },
-  [UnaryOp.exp]: { rtol: 2e-6, atol: 1e-38 },
+  [UnaryOp.gelu]: { rtol: 1e-6, atol: 1e-14 },
+  [UnaryOp.tanh]: { rtol: 5e-7, atol: 1e-38 },
+  [UnaryOp.sigmoid]: { rtol: 5e-7, atol: 1e-38 },
+  [UnaryOp.exp]: { rtol: 5e-7, atol: 1e-38 },
   [UnaryOp.log]: { rtol: 2e-7, atol: 1e-30 },
   [UnaryOp.rsqrt]: { rtol: 1.2e-7 },
 };
@@ -331,7 +333,7 @@ test("unaryBackward: every op code, accumulate", () => {
         // dx (+)= dy * f'(x), relative to the magnitude of the terms of f' (cancellation inside f' allowed for)
         const scale = new Float64Array(n);
         for (let i = 0; i < n; i++) scale[i] = Math.abs(dy[i]!) * derivBound(op, x[i]!, y[i]!) + acc * Math.abs(dx[i]!);
-        const tol: Tol = op === UnaryOp.gelu ? { rtol: 2e-6, atol: 1e-12, scale } : { rtol: 4e-7, atol: 1e-30, scale };
+        const tol: Tol = op === UnaryOp.gelu ? { rtol: 1e-6, atol: 1e-14, scale } : { rtol: 4e-7, atol: 1e-30, scale };
         compare(`unaryBackward ${name} n=${n} acc=${acc}`, [dx, x, Float32Array.from(y), dy], [0],
           (k, [pdx, px, py, pdy]) => k.unaryBackward(pdx!, px!, py!, pdy!, n, op, acc), tol);
       }
@@ -417,10 +419,15 @@ test("reduceSum, reduceMax, reduceMaxBackward over [O, R, I]", () => {
               for (let r = 0; r < R; r++) best = Math.max(best, xx[(o * R + r) * I + i]!);
               m[o * I + i] = best;
             }
-          // exact without accumulation; accumulating adds the f64 share (reference) or its f32 rounding (wasm)
-          for (const acc of [0, 1])
-            compare(`reduceMaxBackward ${O}x${R}x${I} acc=${acc}`, [uniform(O * R * I), xx, m, uniform(O * I)], [0],
-              (k, [dx, px, pm, dy]) => k.reduceMaxBackward(dx!, px!, pm!, dy!, O, R, I, acc), { rtol: acc ? 1.2e-7 : 0 });
+          // exact without accumulation; accumulating adds the f64 share (reference) or its f32 rounding (wasm):
+          // an ulp of the terms (|dx| + |dy| bounds them)
+          for (const acc of [0, 1]) {
+            const dx = uniform(O * R * I), dy = uniform(O * I);
+            const scale = new Float64Array(O * R * I);
+            for (let j = 0; j < scale.length; j++) scale[j] = Math.abs(dx[j]!) + Math.abs(dy[Math.floor(j / (R * I)) * I + (j % I)]!);
+            compare(`reduceMaxBackward ${O}x${R}x${I} acc=${acc}`, [dx, xx, m, dy], [0],
+              (k, [pdx, px, pm, pdy]) => k.reduceMaxBackward(pdx!, px!, pm!, pdy!, O, R, I, acc), { rtol: acc ? 1.2e-7 : 0, scale });
+          }
         }
       }
   // NaN propagates through max, and R = 0 gives -Infinity
@@ -539,7 +546,7 @@ test("sgdStep: momentum, dampening, nesterov, weight decay, first step, grad sca
               compare(`sgdStep n=${n} m=${momentum} d=${dampening} nest=${nesterov} first=${firstStep} wd=${wd}`,
                 [uniform(n), uniform(n), buf], momentum !== 0 ? [0, 2] : [0],
                 (k, [p, g, b]) => k.sgdStep(p!, g!, b!, n, lr, momentum, dampening, wd, nesterov, firstStep, gradScale),
-                { rtol: 1e-6, atol: 1e-7 });
+                { rtol: 1e-6, atol: 2e-7 }); // inputs of magnitude <= 1: a couple of f32 ulps at 1, with cancellation
             }
 });
 
@@ -554,7 +561,7 @@ test("adamStep: Adam and AdamW", () => {
           const gradScale = pick([1, 0.25]);
           compare(`adamStep n=${n} decoupled=${decoupled} wd=${wd} t=${t}`, [uniform(n), uniform(n), m, v], [0, 2, 3],
             (k, [p, g, pm, pv]) => k.adamStep(p!, g!, pm!, pv!, n, lr, b1, b2, eps, wd, bc1, bc2, decoupled, gradScale),
-            { rtol: 2e-6, atol: 1e-9 });
+            { rtol: 2e-6, atol: 2e-7 }); // inputs are of magnitude <= 1: a couple of f32 ulps at 1, with cancellation
         }
 });
 

@@ -40,7 +40,7 @@ export const trainSchema = z.object({
     .describe('examples per step, or "full" for full-batch training on the fixed train set'),
   steps: z.number().int().min(1).max(100_000_000).default(1000).describe("optimizer steps"),
   initScale: z.number().positive().max(100).default(1).describe("multiplier on every parameter's initial values"),
-  seed: seed.default(0).describe("seed of initialization, batch order and dropout"),
+  seed: seed.default(0).describe("seed of initialization and dropout (the batch order follows task.seed)"),
   evalPoints: z.number().int().min(2).max(5000).default(150)
     .describe("number of evaluation points, log-spaced over the run (plus the first and last step)"),
   evalExamples: z.number().int().min(1).max(1 << 20).default(1024)

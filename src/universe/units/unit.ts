@@ -24,10 +24,17 @@ export interface UnitConfigBase {
   unit: string;
 }
 
+/** "model.children[2].heads" for ["children", 2, "heads"]; the root alone is "model". */
+export function formatTreePath(path: readonly (string | number)[], root = "model"): string {
+  let out = root;
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`;
+  return out;
+}
+
 /** A problem found while fitting a tree to a task; the path is inside the model tree. */
 export class UnitFitError extends Error {
   constructor(readonly path: (string | number)[], readonly expected: string, readonly found: string) {
-    super(`${path.join(".")}: expected ${expected}, got ${found}`);
+    super(`${formatTreePath(path)}: expected ${expected}, got ${found}`);
     this.name = "UnitFitError";
   }
 }
@@ -48,7 +55,8 @@ export interface BuildContext extends TreeContext {
   /** population size */
   members: number;
   /**
-   * Creates a persistent parameter [P, ...shape]. Member m's values come from
+   * Creates a persistent parameter [P, ...shape]: `shape` is one member's, the
+   * member axis is added in front (a bias [1, out] becomes [P, 1, out]). Member m's values come from
    * init(rng) with an Rng that depends only on member m's init seed and the
    * parameter's position in the tree, so a member initializes identically alone or
    * in any population. Init scale multiplies the drawn values (per member).
