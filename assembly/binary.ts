@@ -50,13 +50,46 @@ const ZERO_UNIT = 2; // a[0], b[i]
 const ZERO_ZERO = 3; // a[0], b[0]
 const STRIDED = 4; // a[i*sa], b[i*sb]
 
-/** out[n] = a[i*sa] op b[i*sb] for a constant op and inner-loop shape. out: [n], a: [n] stride sa, b: [n] stride sb */
+/** out[n] = a[i*sa] op b[i*sb] for a constant op. out: [n], a: [n] stride sa, b: [n] stride sb */
 // @ts-ignore: decorator
 @inline
 function row(op: i32, kind: i32, out: usize, a: usize, b: usize, n: i32, sa: i32, sb: i32): void {
   const n4 = n & ~3;
   let i = 0;
-  if (kind == STRIDED) {
+  if (kind == UNIT_UNIT) {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, opV(op, v128.load(a + o), v128.load(b + o)));
+    }
+    if (i < n) {
+      const o = <usize>i << 2, w = n - i;
+      storePartial(out + o, opV(op, loadPartial(a + o, w), loadPartial(b + o, w)), w);
+    }
+  } else if (kind == UNIT_ZERO) {
+    const vb = v128.load32_splat(b);
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, opV(op, v128.load(a + o), vb));
+    }
+    if (i < n) {
+      const o = <usize>i << 2, w = n - i;
+      storePartial(out + o, opV(op, loadPartial(a + o, w), vb), w);
+    }
+  } else if (kind == ZERO_UNIT) {
+    const va = v128.load32_splat(a);
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, opV(op, va, v128.load(b + o)));
+    }
+    if (i < n) {
+      const o = <usize>i << 2, w = n - i;
+      storePartial(out + o, opV(op, va, loadPartial(b + o, w)), w);
+    }
+  } else if (kind == ZERO_ZERO) {
+    const v = f32x4.splat(opS(op, load<f32>(a), load<f32>(b)));
+    for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), v);
+    if (i < n) storePartial(out + (<usize>i << 2), v, n - i);
+  } else {
     const ba = <usize>sa << 2, bb = <usize>sb << 2;
     let pa = a, pb = b;
     for (; i < n; i++) {
@@ -64,31 +97,13 @@ function row(op: i32, kind: i32, out: usize, a: usize, b: usize, n: i32, sa: i32
       pa += ba;
       pb += bb;
     }
-  } else if (kind == ZERO_ZERO) {
-    const v = f32x4.splat(opS(op, load<f32>(a), load<f32>(b)));
-    for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), v);
-    if (i < n) storePartial(out + (<usize>i << 2), v, n - i);
-  } else {
-    const va = v128.load32_splat(a), vb = v128.load32_splat(b);
-    for (; i < n4; i += 4) {
-      const o = <usize>i << 2;
-      const x = kind == ZERO_UNIT ? va : v128.load(a + o);
-      const y = kind == UNIT_ZERO ? vb : v128.load(b + o);
-      v128.store(out + o, opV(op, x, y));
-    }
-    if (i < n) {
-      const o = <usize>i << 2, w = n - i;
-      const x = kind == ZERO_UNIT ? va : loadPartial(a + o, w);
-      const y = kind == UNIT_ZERO ? vb : loadPartial(b + o, w);
-      storePartial(out + o, opV(op, x, y), w);
-    }
   }
 }
 
-/** The collapsed loop nest for a constant op and inner shape (reads the view from strided.ts). */
+/** The collapsed loop nest (view from strided.ts) for a constant op. out: contiguous [D0, D1, D2, n] */
 // @ts-ignore: decorator
 @inline
-function nest(op: i32, kind: i32, out: usize, a: usize, b: usize): void {
+function nest(op: i32, out: usize, a: usize, b: usize, kind: i32): void {
   const D0 = viewDim(0), D1 = viewDim(1), D2 = viewDim(2), n = viewDim(3);
   const a0 = viewP(0), a1 = viewP(1), a2 = viewP(2), a3 = viewP(3);
   const b0 = viewQ(0), b1 = viewQ(1), b2 = viewQ(2), b3 = viewQ(3);
@@ -106,17 +121,13 @@ function nest(op: i32, kind: i32, out: usize, a: usize, b: usize): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline
-function forOp(op: i32, out: usize, a: usize, b: usize, kind: i32): void {
-  switch (kind) {
-    case UNIT_UNIT: nest(op, UNIT_UNIT, out, a, b); break;
-    case UNIT_ZERO: nest(op, UNIT_ZERO, out, a, b); break;
-    case ZERO_UNIT: nest(op, ZERO_UNIT, out, a, b); break;
-    case ZERO_ZERO: nest(op, ZERO_ZERO, out, a, b); break;
-    default: nest(op, STRIDED, out, a, b); break;
-  }
-}
+// One function per op, each optimized with its op a constant (see unary.ts).
+function binAdd(out: usize, a: usize, b: usize, kind: i32): void { nest(ADD, out, a, b, kind); }
+function binSub(out: usize, a: usize, b: usize, kind: i32): void { nest(SUB, out, a, b, kind); }
+function binMul(out: usize, a: usize, b: usize, kind: i32): void { nest(MUL, out, a, b, kind); }
+function binDiv(out: usize, a: usize, b: usize, kind: i32): void { nest(DIV, out, a, b, kind); }
+function binEq(out: usize, a: usize, b: usize, kind: i32): void { nest(EQ, out, a, b, kind); }
+function binGt(out: usize, a: usize, b: usize, kind: i32): void { nest(GT, out, a, b, kind); }
 
 /**
  * out[i0,i1,i2,i3] = a[i.sa] op b[i.sb] (strides in elements, 0 = broadcast).
@@ -138,12 +149,12 @@ export function binary(
       ? (sb == 1 ? ZERO_UNIT : sb == 0 ? ZERO_ZERO : STRIDED)
       : STRIDED;
   switch (op) {
-    case ADD: forOp(ADD, out, a, b, kind); break;
-    case SUB: forOp(SUB, out, a, b, kind); break;
-    case MUL: forOp(MUL, out, a, b, kind); break;
-    case DIV: forOp(DIV, out, a, b, kind); break;
-    case EQ: forOp(EQ, out, a, b, kind); break;
-    case GT: forOp(GT, out, a, b, kind); break;
+    case ADD: binAdd(out, a, b, kind); break;
+    case SUB: binSub(out, a, b, kind); break;
+    case MUL: binMul(out, a, b, kind); break;
+    case DIV: binDiv(out, a, b, kind); break;
+    case EQ: binEq(out, a, b, kind); break;
+    case GT: binGt(out, a, b, kind); break;
     default: unreachable();
   }
 }

@@ -34,6 +34,15 @@ export const experimentSchema = z.strictObject({
   log: logSchema.strict().prefault({}).describe("extra metrics and checkpoints"),
 });
 
+/** A validated task: the common fields typed, the family's own parameters by name. */
+export interface TaskConfig {
+  family: TaskName;
+  difficulty: number | null;
+  seed: number;
+  trainSize: number | "stream";
+  testSize: number;
+  [param: string]: unknown;
+}
+
 export type ExperimentInput = z.input<typeof experimentSchema>;
-export type Experiment = z.output<typeof experimentSchema>;
-export type TaskConfig = Experiment["task"];
+export type Experiment = Omit<z.output<typeof experimentSchema>, "task"> & { task: TaskConfig };

@@ -44,7 +44,7 @@ export function validateExperiment(input: unknown): Validation {
   const prepared = applyDifficulty(input);
   const parsed = experimentSchema.safeParse(prepared);
   if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error, prepared) };
-  const config = parsed.data;
+  const config = parsed.data as Experiment;
   const problems: Problem[] = [];
 
   const family = tasks[config.task.family as TaskName];
