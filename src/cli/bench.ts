@@ -12,10 +12,9 @@ import { fileURLToPath } from "node:url";
 import type { Backend } from "../engine/engine.js";
 import { WorkerPool, workerEngine } from "../engine/pool.js";
 import { measureMatmul } from "../engine/bench/matmul.js";
+import { UsageError } from "./errors.js";
 import { POPULATION, buildWorkload, isWorkloadName, workloadNames, type Workload, type WorkloadName } from "../engine/bench/workloads.js";
 
-/** A mistake in the command line: reported as one line, exit code 2. */
-export class UsageError extends Error {}
 
 export type BenchWorkload = WorkloadName | "matmul";
 export interface BenchOptions {

@@ -5,7 +5,9 @@
 // (set TOYWORLD_DEBUG=1 for the stack trace).
 
 import { Command, CommanderError, Option } from "commander";
-import { UsageError, parseBenchOptions, runBench } from "./bench.js";
+import { parseBenchOptions, runBench } from "./bench.js";
+import { ReportedError, UsageError } from "./errors.js";
+import { tasksCommand, unitsCommand, validateCommand } from "./universe.js";
 import { workloadNames } from "../engine/bench/workloads.js";
 
 function program(): Command {
@@ -25,6 +27,22 @@ function program(): Command {
       await runBench(parseBenchOptions(workloads, opts));
     });
 
+  cli.command("validate")
+    .description("check an experiment file (JSON or YAML; - for stdin) and print its id, or every problem")
+    .argument("<file>", "experiment file")
+    .option("--json", "print one JSON object")
+    .action((file: string, opts: { json?: boolean }) => validateCommand(file, opts));
+
+  cli.command("tasks")
+    .description("list the task families with their parameters, difficulty knob and metrics")
+    .option("--json", "one JSON object per family and line")
+    .action((opts: { json?: boolean }) => tasksCommand(opts));
+
+  cli.command("units")
+    .description("list the unit kinds that model trees are built from, with their fields")
+    .option("--json", "one JSON object per unit and line")
+    .action((opts: { json?: boolean }) => unitsCommand(opts));
+
   return cli;
 }
 
@@ -35,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // commander has already printed its message (or the help)
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof ReportedError) return 2;
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`toyworld: ${message.split("\n")[0]}\n`);
     if (process.env.TOYWORLD_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);

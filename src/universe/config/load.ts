@@ -8,7 +8,7 @@ export type Parsed = { ok: true; value: unknown } | { ok: false; problems: Probl
 
 export function parseExperimentText(text: string, source = "input"): Parsed {
   try {
-    return { ok: true, value: parse(text, { prettyErrors: false, uniqueKeys: true }) };
+    return { ok: true, value: parse(text, { prettyErrors: true, uniqueKeys: true }) };
   } catch (e) {
     if (e instanceof YAMLParseError) {
       const at = e.linePos?.[0];

@@ -63,8 +63,12 @@ function expectedOf(issue: z.core.$ZodIssue): string {
       return `a ${issue.format}`;
     case "unrecognized_keys":
       return "only known keys";
-    case "invalid_union":
-      return issue.message.replace(/^Invalid input:?\s*/i, "") || "one of the allowed forms";
+    case "invalid_union": {
+      // a discriminated union names its options (zod puts them on the issue)
+      const options = (issue as { options?: unknown[] }).options;
+      if (options) return `one of ${options.map((o) => JSON.stringify(o)).join(", ")}`;
+      return "one of the allowed forms";
+    }
     default:
       return issue.message;
   }
