@@ -5,8 +5,9 @@
 // where B is row-major [K,N] and A is addressed through two byte strides, so the
 // same kernel serves A stored [M,K] (rows K*4 bytes apart, k 4 bytes apart) and A
 // stored [K,M] (transA: rows 4 bytes apart, k M*4 bytes apart). When transB, B is
-// first packed (transposed) into `scratch` as [K,N]. A tall, narrow product
-// (N < 4) instead uses a dot-product kernel over contiguous rows.
+// first packed (transposed) into `scratch` as [K,N]. Narrow products (N < 4, or
+// M < 4 against b^T) use dot products of contiguous rows instead, and narrow ones
+// with transA a kernel vectorized down the columns of A.
 //
 // The micro-kernel holds a 4x8 block of C in eight f32x4 registers: for each k it
 // loads two f32x4 of B[k, j:j+8] and broadcasts A[i, k] for four rows. Column
@@ -25,7 +26,7 @@ const MC: i32 = 128;
  * out: [batch?, M, N] (batch stride strideOut floats, 0 = sum over the batch)
  * a: [batch?, M, K], or [batch?, K, M] when transA (batch stride strideA floats, 0 = broadcast)
  * b: [batch?, K, N], or [batch?, N, K] when transB (batch stride strideB floats, 0 = broadcast)
- * scratch: [K, N] packing space for op(b) when transB (or b^T when N < 4)
+ * scratch: [K, N] packing space for op(b) when transB (or b^T for the dot-product path)
  */
 export function matmul(
   out: usize, a: usize, b: usize, scratch: usize,
@@ -33,8 +34,14 @@ export function matmul(
   M: i32, K: i32, N: i32, transA: i32, transB: i32, accumulate: i32,
 ): void {
   if (M <= 0 || N <= 0) return;
-  // Narrow outputs: out[i,j] = dot(A[i,:], Bt[j,:]) with Bt [N,K] contiguous.
-  const dot = N < 4 && transA == 0 && K >= 8;
+  // A dimension of size 1 makes the transpose of an operand a no-op in memory.
+  if (M == 1 || K == 1) transA = 0;
+  if (N == 1 || K == 1) transB = 0;
+  // Dot products of contiguous rows, out[i,j] = A[i,:] . Bt[j,:] with Bt [N,K]: for narrow
+  // outputs, and for a few rows against b^T (no packing of b then).
+  const dot = transA == 0 && K >= 8 && (N < 4 || (transB != 0 && M < 4));
+  // transA with narrow outputs: vectorized down the columns of A [K,M] instead.
+  const narrowT = transA != 0 && N < 4;
   for (let t = 0; t < batch; t++) {
     const A = a + ((<usize>t * <usize>strideA) << 2);
     const B = b + ((<usize>t * <usize>strideB) << 2);
@@ -55,7 +62,8 @@ export function matmul(
       if (repack) transpose(scratch, B, N, K); // b [N,K] -> scratch [K,N]
       Bn = scratch;
     }
-    if (transA != 0) gemm(O, A, Bn, M, K, N, 4, <usize>M << 2, acc);
+    if (narrowT) gemmNarrowT(O, A, Bn, M, K, N, acc);
+    else if (transA != 0) gemm(O, A, Bn, M, K, N, 4, <usize>M << 2, acc);
     else gemm(O, A, Bn, M, K, N, <usize>K << 2, 4, acc);
   }
 }
@@ -252,6 +260,78 @@ function gemmDot(c: usize, a: usize, bt: usize, M: i32, K: i32, N: i32, acc: boo
       }
       const pc = c + ((<usize>i * <usize>N + <usize>j) << 2);
       store<f32>(pc, acc ? load<f32>(pc) + s : s);
+    }
+  }
+}
+
+/** Staging for gemmNarrowT's 8 x 3 accumulator block: [3 columns][8 rows] floats. */
+const NARROW: usize = memory.data(96, 16);
+
+/**
+ * C[M,N] (+)= A[K,M]^T @ B[K,N] for N in 1..3, 8 rows of C at a time: per k, two f32x4
+ * of A[k, i:i+8] times a broadcast B[k, j] for each column j.
+ * c: [M, N]; a: [K, M]; b: [K, N]
+ */
+function gemmNarrowT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool): void {
+  const lda = <usize>M << 2, ldb = <usize>N << 2;
+  for (let i = 0; i < M; i += 8) {
+    const w = min(8, M - i);
+    const w0 = min(w, 4), w1 = w - w0;
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+    let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+    let pa = a + (<usize>i << 2), pb = b;
+    if (w == 8) {
+      for (let k = 0; k < K; k++) {
+        const a0 = v128.load(pa), a1 = v128.load(pa, 16);
+        let x = v128.load32_splat(pb);
+        c00 = f32x4.add(c00, f32x4.mul(a0, x));
+        c01 = f32x4.add(c01, f32x4.mul(a1, x));
+        if (N > 1) {
+          x = v128.load32_splat(pb, 4);
+          c10 = f32x4.add(c10, f32x4.mul(a0, x));
+          c11 = f32x4.add(c11, f32x4.mul(a1, x));
+          if (N > 2) {
+            x = v128.load32_splat(pb, 8);
+            c20 = f32x4.add(c20, f32x4.mul(a0, x));
+            c21 = f32x4.add(c21, f32x4.mul(a1, x));
+          }
+        }
+        pa += lda;
+        pb += ldb;
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
+        const a0 = loadPartial(pa, w0);
+        const a1 = w1 > 0 ? loadPartial(pa + 16, w1) : f32x4.splat(0);
+        let x = v128.load32_splat(pb);
+        c00 = f32x4.add(c00, f32x4.mul(a0, x));
+        c01 = f32x4.add(c01, f32x4.mul(a1, x));
+        if (N > 1) {
+          x = v128.load32_splat(pb, 4);
+          c10 = f32x4.add(c10, f32x4.mul(a0, x));
+          c11 = f32x4.add(c11, f32x4.mul(a1, x));
+          if (N > 2) {
+            x = v128.load32_splat(pb, 8);
+            c20 = f32x4.add(c20, f32x4.mul(a0, x));
+            c21 = f32x4.add(c21, f32x4.mul(a1, x));
+          }
+        }
+        pa += lda;
+        pb += ldb;
+      }
+    }
+    // Scatter the column vectors into the rows of C (row stride N floats).
+    v128.store(NARROW, c00); v128.store(NARROW, c01, 16);
+    v128.store(NARROW, c10, 32); v128.store(NARROW, c11, 48);
+    v128.store(NARROW, c20, 64); v128.store(NARROW, c21, 80);
+    for (let r = 0; r < w; r++) {
+      const pc = c + ((<usize>(i + r) * <usize>N) << 2);
+      for (let j = 0; j < N; j++) {
+        const v = load<f32>(NARROW + (<usize>(j * 8 + r) << 2));
+        const q = pc + (<usize>j << 2);
+        store<f32>(q, acc ? load<f32>(q) + v : v);
+      }
     }
   }
 }

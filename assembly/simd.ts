@@ -174,6 +174,40 @@ export function expm1_4(x: v128): v128 {
   return f32x4.add(f32x4.mul(s, q), f32x4.sub(s, f32x4.splat(1.0)));
 }
 
+/**
+ * ln x per lane. x = 2^e m with m in [sqrt(1/2), sqrt(2)) (integer ops on the bits,
+ * denormals prescaled by 2^23), ln m = 2 atanh(s) = 2s (1 + s^2/3 + ... + s^8/9) with
+ * s = (m-1)/(m+1), |s| < 0.172 (truncation < 1e-9), then e ln2 (split hi/lo) + ln m.
+ * ln 0 = -inf, ln(x < 0) = NaN, ln inf = inf, NaN stays NaN.
+ */
+// @ts-ignore: decorator
+@inline
+export function log4(x: v128): v128 {
+  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38)); // denormal (or <= 0, handled below)
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, tiny);
+  // bits - bits(sqrt(1/2)): the exponent field is e, the rest puts m in [sqrt(1/2), sqrt(2))
+  const u = i32x4.sub(xs, i32x4.splat(0x3f3504f3));
+  const e = i32x4.sub(i32x4.shr_s(u, 23), v128.and(tiny, i32x4.splat(23)));
+  const m = i32x4.add(v128.and(u, i32x4.splat(0x007fffff)), i32x4.splat(0x3f3504f3));
+  const f = f32x4.sub(m, f32x4.splat(1.0)); // exact
+  const s = f32x4.div(f, f32x4.add(f32x4.splat(2.0), f));
+  const s2 = f32x4.mul(s, s);
+  let p = f32x4.splat(1.0 / 9.0);
+  p = f32x4.add(f32x4.mul(p, s2), f32x4.splat(1.0 / 7.0));
+  p = f32x4.add(f32x4.mul(p, s2), f32x4.splat(1.0 / 5.0));
+  p = f32x4.add(f32x4.mul(p, s2), f32x4.splat(1.0 / 3.0));
+  // ln m = 2s + 2s s^2 p
+  const twoS = f32x4.add(s, s);
+  const lnm = f32x4.add(twoS, f32x4.mul(f32x4.mul(twoS, s2), p));
+  const ef = f32x4.convert_i32x4_s(e);
+  let r = f32x4.add(f32x4.mul(ef, f32x4.splat(LN2_HI)), f32x4.add(lnm, f32x4.mul(ef, f32x4.splat(LN2_LO))));
+  // specials: x == 0 -> -inf, x < 0 or NaN -> NaN, +inf -> +inf
+  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0)));
+  r = v128.bitselect(f32x4.splat(NaN), r, f32x4.ne(x, x));
+  r = v128.bitselect(f32x4.splat(NaN), r, f32x4.lt(x, f32x4.splat(0)));
+  return v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
+}
+
 /** tanh per lane: sign(x) * u / (u + 2) with u = expm1(2|x|), |x| clamped to 10 (tanh = 1 in f32 there). */
 // @ts-ignore: decorator
 @inline

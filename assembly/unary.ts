@@ -2,9 +2,9 @@
 // The op codes match UnaryOp in src/engine/kernels/kernels.ts. Each op gets its own
 // f32x4 loop (the op is a compile-time constant inside the inlined loop body); the
 // n % 4 tail runs the same vector code on a lane-partial load. Transcendentals use
-// the vector approximations of simd.ts; log is scalar (Mathf.log) per lane.
+// the vector approximations of simd.ts.
 
-import { exp4, gelu4, geluGrad4, loadPartial, sigmoid4, storePartial, tanh4 } from "./simd";
+import { exp4, gelu4, geluGrad4, loadPartial, log4, sigmoid4, storePartial, tanh4 } from "./simd";
 
 export const NEG = 0;
 export const RELU = 1;
@@ -17,14 +17,6 @@ export const SQRT = 7;
 export const ABS = 8;
 export const SQUARE = 9;
 export const RSQRT = 10;
-
-function log4(x: v128): v128 {
-  let r = f32x4.splat(Mathf.log(f32x4.extract_lane(x, 0)));
-  r = f32x4.replace_lane(r, 1, Mathf.log(f32x4.extract_lane(x, 1)));
-  r = f32x4.replace_lane(r, 2, Mathf.log(f32x4.extract_lane(x, 2)));
-  r = f32x4.replace_lane(r, 3, Mathf.log(f32x4.extract_lane(x, 3)));
-  return r;
-}
 
 /** f(x) per lane for a constant op. */
 // @ts-ignore: decorator

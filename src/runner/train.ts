@@ -15,6 +15,7 @@ import { evaluate, makeEvalSets, type EvalSets } from "./evaluate.js";
 import { evalSteps } from "./schedule.js";
 import { populationKey } from "./group.js";
 import { MemberRecorder, type MemberResult } from "./record.js";
+import { captureMember, encodeState, restoreMember, type MemberState } from "./checkpoint.js";
 
 /** A loss this many times the first one counts as divergence. */
 export const DIVERGENCE_FACTOR = 100;
@@ -22,6 +23,10 @@ export const DIVERGENCE_FACTOR = 100;
 export interface TrainHooks {
   /** called after every evaluation with the step and the number of steps in all */
   onEval?(step: number, totalSteps: number): void;
+  /** called at each step of a member's log.checkpoints with its encoded state */
+  onCheckpoint?(member: number, step: number, state: Uint8Array): void;
+  /** start from these member states (all at one step) instead of from initialization: a fork */
+  resume?: MemberState[];
 }
 
 function engineSchedule(config: Experiment): Schedule {
@@ -70,6 +75,16 @@ export function trainPopulation(engine: Engine, configs: Experiment[], hooks: Tr
     initScales: configs.map((c) => c.train.initScale),
   });
   const opt = makeOptimizer(model, configs);
+  const kind = first.train.optimizer;
+  let startStep = 0;
+  if (hooks.resume) {
+    if (hooks.resume.length !== P) throw new Error(`trainPopulation: ${hooks.resume.length} resume states for ${P} members`);
+    startStep = hooks.resume[0]!.step;
+    if (hooks.resume.some((r) => r.step !== startStep)) throw new Error("trainPopulation: resume states must share one step");
+    hooks.resume.forEach((state, m) => restoreMember(model, opt, kind, m, state));
+    opt.stepCount = startStep;
+  }
+  const checkpointsAt = configs.map((c) => new Set(c.log.checkpoints));
   const steps = first.train.steps;
   const evalAt = new Set(evalSteps(steps, first.train.evalPoints));
   const batchSize = first.train.batchSize === "full" ? "full" : first.train.batchSize;
@@ -82,8 +97,13 @@ export function trainPopulation(engine: Engine, configs: Experiment[], hooks: Tr
   const fullBatch = batchSize === "full" ? engine.noGrad(() => keepBoth(engine, stepBatch(instances, 0, "full", spec, engine))) : null;
   const start = performance.now();
   try {
-    for (let step = 0; step <= steps; step++) {
-      const evaluating = evalAt.has(step);
+    for (let step = startStep; step <= steps; step++) {
+      const evaluating = evalAt.has(step) || step === startStep;
+      if (hooks.onCheckpoint) {
+        checkpointsAt.forEach((at, m) => {
+          if (at.has(step) && !opt.frozen[m]) hooks.onCheckpoint!(m, step, encodeState(captureMember(model, opt, kind, m, step)));
+        });
+      }
       if (evaluating) {
         const metrics = evaluate(engine, model, evalSets);
         recorders.forEach((r, m) => {

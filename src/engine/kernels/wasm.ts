@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Heap } from "../heap.js";
-import type { Dims4, Kernels } from "./kernels.js";
+import { BinaryOp, UnaryOp, type Dims4, type Kernels } from "./kernels.js";
 
 /** The first page of the memory is reserved for the module's static data (see heap.ts). */
 const STATIC_LIMIT = 65536;
@@ -68,6 +68,14 @@ function packageRoot(): string {
   }
 }
 
+const UNARY_OPS = Object.keys(UnaryOp).length;
+const BINARY_OPS = Object.keys(BinaryOp).length;
+
+/** Op codes are checked here: an unknown one would otherwise trap inside the module ("unreachable"). */
+function checkOp(kind: string, op: number, count: number): void {
+  if (!(Number.isInteger(op) && op >= 0 && op < count)) throw new Error(`${kind}: unknown op code ${op}`);
+}
+
 let cachedModule: WebAssembly.Module | undefined;
 
 function kernelsModule(): WebAssembly.Module {
@@ -92,10 +100,18 @@ export function loadWasmKernels(heap: Heap): Kernels {
     fill: (out, value, n) => w.fill(out, value, n),
     matmul: (out, a, b, scratch, batch, strideA, strideB, strideOut, M, K, N, transA, transB, accumulate) =>
       w.matmul(out, a, b, scratch, batch, strideA, strideB, strideOut, M, K, N, transA, transB, accumulate),
-    binary: (out, a, b, d: Dims4, sa: Dims4, sb: Dims4, op) =>
-      w.binary(out, a, b, d[0], d[1], d[2], d[3], sa[0], sa[1], sa[2], sa[3], sb[0], sb[1], sb[2], sb[3], op),
-    unary: (out, x, n, op) => w.unary(out, x, n, op),
-    unaryBackward: (dx, x, y, dy, n, op, accumulate) => w.unaryBackward(dx, x, y, dy, n, op, accumulate),
+    binary: (out, a, b, d: Dims4, sa: Dims4, sb: Dims4, op) => {
+      checkOp("binary", op, BINARY_OPS);
+      w.binary(out, a, b, d[0], d[1], d[2], d[3], sa[0], sa[1], sa[2], sa[3], sb[0], sb[1], sb[2], sb[3], op);
+    },
+    unary: (out, x, n, op) => {
+      checkOp("unary", op, UNARY_OPS);
+      w.unary(out, x, n, op);
+    },
+    unaryBackward: (dx, x, y, dy, n, op, accumulate) => {
+      checkOp("unaryBackward", op, UNARY_OPS);
+      w.unaryBackward(dx, x, y, dy, n, op, accumulate);
+    },
     affine: (out, x, n, alpha, beta) => w.affine(out, x, n, alpha, beta),
     clamp: (out, x, n, lo, hi) => w.clamp(out, x, n, lo, hi),
     clampBackward: (dx, x, dy, n, lo, hi, accumulate) => w.clampBackward(dx, x, dy, n, lo, hi, accumulate),

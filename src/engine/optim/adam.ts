@@ -36,8 +36,8 @@ export class Adam extends Optimizer {
       1 - Math.pow(b1, t), 1 - Math.pow(b2, t), this.decoupled ? 1 : 0, gradScale);
   }
 
-  dispose(): void {
-    for (const t of [...this.m, ...this.v]) t.dispose();
+  stateTensors(): Tensor[] {
+    return [...this.m, ...this.v];
   }
 }
 

@@ -127,6 +127,14 @@ export abstract class Optimizer {
     return this.params.map((p) => this.engine.keep(this.engine.zeros(p.shape)));
   }
 
+  /**
+   * The optimizer's state tensors, each shaped like its parameter (momentum
+   * buffers; Adam's first and second moments), in a fixed order, for checkpoints.
+   */
+  abstract stateTensors(): Tensor[];
+
   /** Frees the optimizer state. */
-  abstract dispose(): void;
+  dispose(): void {
+    for (const t of this.stateTensors()) t.dispose();
+  }
 }

@@ -24,18 +24,19 @@ export class Sgd extends Optimizer {
     if (this.nesterov && (this.dampening !== 0 || this.momentum.some((m) => m <= 0))) {
       throw new Error("sgd: Nesterov momentum needs momentum > 0 and zero dampening");
     }
-    this.buffers = this.stateLike();
+    // Plain SGD keeps no state: allocate momentum buffers only when some member uses momentum.
+    this.buffers = this.momentum.some((m) => m !== 0) ? this.stateLike() : [];
   }
 
   protected update(i: number, param: Tensor, grad: Tensor, m: number, lr: number, gradScale: number): void {
     const [p, n] = this.slice(param, m);
     const [g] = this.slice(grad, m);
-    const [b] = this.slice(this.buffers[i]!, m);
+    const b = this.buffers.length > 0 ? this.slice(this.buffers[i]!, m)[0] : 0;
     this.engine.kernels.sgdStep(p, g, b, n, lr, this.momentum[m]!, this.dampening, this.weightDecay[m]!,
       this.nesterov ? 1 : 0, this.stepCount === 0 ? 1 : 0, gradScale);
   }
 
-  dispose(): void {
-    for (const b of this.buffers) b.dispose();
+  stateTensors(): Tensor[] {
+    return this.buffers;
   }
 }
