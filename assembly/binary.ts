@@ -122,6 +122,7 @@ function nest(op: i32, out: usize, a: usize, b: usize, kind: i32): void {
 }
 
 // One function per op, each optimized with its op a constant (see unary.ts).
+// out: [D0, D1, D2, n] contiguous; a, b: views with the collapsed strides of strided.ts
 function binAdd(out: usize, a: usize, b: usize, kind: i32): void { nest(ADD, out, a, b, kind); }
 function binSub(out: usize, a: usize, b: usize, kind: i32): void { nest(SUB, out, a, b, kind); }
 function binMul(out: usize, a: usize, b: usize, kind: i32): void { nest(MUL, out, a, b, kind); }

@@ -1,9 +1,13 @@
 // Entry point of the WASM-SIMD kernels (build/kernels.wasm, loaded by
 // src/engine/kernels/wasm.ts). Every kernel works on f32 / i32 buffers in the
 // imported memory (env.memory, owned by the engine's Heap) addressed by byte
-// pointers, llm.c style: outputs first, inputs next, dims last. The module keeps
-// no state between calls except a small static scratch area, and its static data
-// must end inside the first 64 KiB page (checked through staticEnd at load time).
+// pointers, llm.c style: outputs first, inputs next, dims last.
+//
+// The module keeps no state between calls. Its static data (math tables and a few
+// scratch areas: the collapsed view of strided.ts, matmul's packed A panels, ...)
+// must end inside the first 64 KiB page, which the heap leaves to it; staticEnd is
+// checked at load time. The scratch areas are written before being read, so they
+// need no initial contents (asconfig's zeroFilledMemory drops their zero segments).
 
 export { fill, affine, clamp, clampBackward, where } from "./elementwise";
 export { matmul } from "./matmul";

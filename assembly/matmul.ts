@@ -3,16 +3,17 @@
 // Every variant is reduced to one register-blocked kernel computing
 //   C[M,N] (+)= A[M,K] @ B[K,N]
 // where B is row-major [K,N] and A is addressed through two byte strides, so the
-// same kernel serves A stored [M,K] (rows K*4 bytes apart, k 4 bytes apart) and A
-// stored [K,M] (transA: rows 4 bytes apart, k M*4 bytes apart). When transB, B is
-// first packed (transposed) into `scratch` as [K,N]. Narrow products (N < 4, or
-// M < 4 against b^T) use dot products of contiguous rows instead, and narrow ones
-// with transA a kernel vectorized down the columns of A.
+// same kernel serves A stored [M,K] and, from a packed copy of 4-column panels,
+// A stored [K,M] (transA). When transB, B is first packed (transposed) into
+// `scratch` as [K,N] (scratch is touched only then). Narrow products (N == 1, or
+// N < 4 or M < 4 against b^T) use dot products of contiguous rows instead, and
+// narrow ones with transA a kernel vectorized down the columns of A.
 //
 // The micro-kernel holds a 4x8 block of C in eight f32x4 registers: for each k it
 // loads two f32x4 of B[k, j:j+8] and broadcasts A[i, k] for four rows. Column
 // tails (N % 8) use lane-partial loads and stores, row tails (M % 4) a 1-row kernel,
-// so nothing is read or written past a buffer's logical end.
+// so nothing is read or written past a buffer's logical end. Loops are blocked
+// over k (KC) so a B panel stays in L1, and over rows (MC) so an A block stays in L2.
 
 import { loadPartial, storePartial } from "./simd";
 
@@ -26,7 +27,7 @@ const MC: i32 = 128;
  * out: [batch?, M, N] (batch stride strideOut floats, 0 = sum over the batch)
  * a: [batch?, M, K], or [batch?, K, M] when transA (batch stride strideA floats, 0 = broadcast)
  * b: [batch?, K, N], or [batch?, N, K] when transB (batch stride strideB floats, 0 = broadcast)
- * scratch: [K, N] packing space for op(b) when transB (or b^T for the dot-product path)
+ * scratch: [K, N] packing space for op(b), used only when transB (may be 0 otherwise)
  */
 export function matmul(
   out: usize, a: usize, b: usize, scratch: usize,
@@ -37,8 +38,9 @@ export function matmul(
   // A dimension of size 1 makes the transpose of an operand a no-op in memory.
   if (M == 1 || K == 1) transA = 0;
   if (N == 1 || K == 1) transB = 0;
-  // Dot products of contiguous rows, out[i,j] = A[i,:] . Bt[j,:] with Bt [N,K]: for narrow
-  // outputs, and for a few rows against b^T (no packing of b then).
+  // Dot products of contiguous rows, out[i,j] = A[i,:] . Bt[j,:] with Bt [N,K]: for
+  // narrow outputs (N < 4), and for a few rows against b^T. Bt is b itself when
+  // transB (or N == 1, where b [K,1] is also [1,K]), else b^T packed in k-chunks.
   const dot = transA == 0 && K >= 8 && (N < 4 || (transB != 0 && M < 4));
   // transA with narrow outputs: vectorized down the columns of A [K,M] instead.
   const narrowT = transA != 0 && N < 4;
@@ -47,23 +49,19 @@ export function matmul(
     const B = b + ((<usize>t * <usize>strideB) << 2);
     const O = out + ((<usize>t * <usize>strideOut) << 2);
     const acc = accumulate != 0 || (t > 0 && strideOut == 0);
-    const repack = t == 0 || strideB != 0;
     if (dot) {
-      let Bt = B;
-      if (transB == 0) {
-        if (repack) transpose(scratch, B, K, N); // b [K,N] -> scratch [N,K]
-        Bt = scratch;
-      }
-      gemmDot(O, A, Bt, M, K, N, acc);
+      if (transB != 0 || N == 1) gemmDot(O, A, <usize>K << 2, B, <usize>K << 2, M, K, N, acc);
+      else gemmDotPacked(O, A, B, M, K, N, acc);
       continue;
     }
     let Bn = B;
     if (transB != 0) {
-      if (repack) transpose(scratch, B, N, K); // b [N,K] -> scratch [K,N]
+      // b [N,K] -> scratch [K,N], once when b is broadcast over the batch
+      if (t == 0 || strideB != 0) transpose(scratch, B, N, K);
       Bn = scratch;
     }
     if (narrowT) gemmNarrowT(O, A, Bn, M, K, N, acc);
-    else if (transA != 0) gemm(O, A, Bn, M, K, N, 4, <usize>M << 2, acc);
+    else if (transA != 0) gemmT(O, A, Bn, M, K, N, acc);
     else gemm(O, A, Bn, M, K, N, <usize>K << 2, 4, acc);
   }
 }
@@ -116,6 +114,61 @@ function gemm(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ra: usize, k
           w -= wj;
         }
       }
+    }
+  }
+}
+
+/** Packing space (16 KiB): gemmT's panels of A^T (4 x [KC][4] floats), gemmDotPacked's chunk of b^T ([N][KD]). */
+const PACK: usize = memory.data(4 * KC * 16, 16);
+
+/**
+ * C[M,N] (+)= A[K,M]^T @ B[K,N]. Rows of A^T are M*4 bytes apart in k, which for
+ * large power-of-two M maps a k-panel onto few cache sets; so 16 columns of A at a
+ * time (one cache line per k) are first copied into PACK as four 4-row panels
+ * ([kc][4], one v128 per k), each reused across all column blocks.
+ * c: [M, N]; a: [K, M]; b: [K, N]
+ */
+function gemmT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool): void {
+  const ldb = <usize>N << 2, ldc = <usize>N << 2, lda = <usize>M << 2;
+  const n8 = N & ~7;
+  const m4 = M & ~3;
+  if (K == 0) {
+    if (!acc) zero(c, <usize>M * <usize>N);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const panelBytes = <usize>kc << 4;
+    const accK = acc || k0 > 0;
+    const ak = a + <usize>k0 * lda;
+    const bk = b + <usize>k0 * ldb;
+    for (let i0 = 0; i0 < m4; i0 += 16) {
+      const np = min(4, (m4 - i0) >> 2);
+      let p = ak + (<usize>i0 << 2);
+      let q = PACK;
+      for (let k = 0; k < kc; k++) {
+        v128.store(q, v128.load(p));
+        if (np > 1) v128.store(q + panelBytes, v128.load(p, 16));
+        if (np > 2) v128.store(q + 2 * panelBytes, v128.load(p, 32));
+        if (np > 3) v128.store(q + 3 * panelBytes, v128.load(p, 48));
+        p += lda;
+        q += 16;
+      }
+      for (let pi = 0; pi < np; pi++) {
+        const panel = PACK + <usize>pi * panelBytes;
+        const ci = c + <usize>(i0 + 4 * pi) * ldc;
+        for (let j = 0; j < n8; j += 8) {
+          kern4x8(ci + (<usize>j << 2), panel, bk + (<usize>j << 2), 4, 16, ldb, ldc, kc, accK);
+        }
+        for (let j = n8; j < N; j += 4) {
+          kern4x4p(ci + (<usize>j << 2), panel, bk + (<usize>j << 2), 4, 16, ldb, ldc, kc, accK, min(4, N - j));
+        }
+      }
+    }
+    for (let i = m4; i < M; i++) {
+      const ci = c + <usize>i * ldc, ai = ak + (<usize>i << 2);
+      for (let j = 0; j < n8; j += 8) kern1x8(ci + (<usize>j << 2), ai, bk + (<usize>j << 2), lda, ldb, kc, accK);
+      for (let j = n8; j < N; j += 4) kern1x4p(ci + (<usize>j << 2), ai, bk + (<usize>j << 2), lda, ldb, kc, accK, min(4, N - j));
     }
   }
 }
@@ -233,33 +286,93 @@ function kern1x4p(c: usize, a: usize, b: usize, ka: usize, ldb: usize, kc: i32, 
   storePartial(c, c0, w);
 }
 
+/** k-chunk of gemmDotPacked: [3][KD] floats fit in PACK. */
+const KD: i32 = 1024;
+
 /**
- * C[M,N] (+)= A[M,K] @ Bt[N,K]^T as dot products of contiguous rows (for N < 4).
- * c: [M, N]; a: [M, K]; bt: [N, K]
+ * C[M,N] (+)= A[M,K] @ B[K,N] for N < 4 without scratch: b^T is packed into PACK a
+ * k-chunk at a time, then dot products over each chunk.
+ * c: [M, N]; a: [M, K]; b: [K, N]
  */
-function gemmDot(c: usize, a: usize, bt: usize, M: i32, K: i32, N: i32, acc: bool): void {
-  const lda = <usize>K << 2;
-  const k8 = K & ~7;
-  for (let i = 0; i < M; i++) {
+function gemmDotPacked(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool): void {
+  for (let k0 = 0; k0 < K; k0 += KD) {
+    const kd = min(KD, K - k0);
+    transpose(PACK, b + ((<usize>k0 * <usize>N) << 2), kd, N); // b[k0:k0+kd, :] -> PACK [N, kd]
+    gemmDot(c, a + (<usize>k0 << 2), <usize>K << 2, PACK, <usize>kd << 2, M, kd, N, acc || k0 > 0);
+  }
+}
+
+/**
+ * C[M,N] (+)= A[M,kn] @ Bt[N,kn]^T as dot products of contiguous rows, four rows of A
+ * against one row of Bt at a time (each load of Bt serves four dot products).
+ * c: [M, N]; a: [M, kn] with row stride lda bytes; bt: [N, kn] with row stride ldb bytes
+ */
+function gemmDot(c: usize, a: usize, lda: usize, bt: usize, ldb: usize, M: i32, kn: i32, N: i32, acc: bool): void {
+  const k4 = kn & ~3;
+  const ldc = <usize>N << 2;
+  const m4 = M & ~3;
+  let i = 0;
+  for (; i < m4; i += 4) {
+    const a0 = a + <usize>i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+    const c0 = c + <usize>i * ldc;
+    for (let j = 0; j < N; j++) {
+      const pb = bt + <usize>j * ldb;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let k = 0;
+      for (; k < k4; k += 4) {
+        const o = <usize>k << 2;
+        const y = v128.load(pb + o);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), y));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(a1 + o), y));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load(a2 + o), y));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load(a3 + o), y));
+      }
+      if (k < kn) {
+        const o = <usize>k << 2, w = kn - k;
+        const y = loadPartial(pb + o, w);
+        s0 = f32x4.add(s0, f32x4.mul(loadPartial(a0 + o, w), y));
+        s1 = f32x4.add(s1, f32x4.mul(loadPartial(a1 + o, w), y));
+        s2 = f32x4.add(s2, f32x4.mul(loadPartial(a2 + o, w), y));
+        s3 = f32x4.add(s3, f32x4.mul(loadPartial(a3 + o, w), y));
+      }
+      // the four horizontal sums at once: lanes [sum s0, sum s1, sum s2, sum s3]
+      const t0 = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), v128.shuffle<f32>(s0, s1, 2, 6, 3, 7));
+      const t1 = f32x4.add(v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), v128.shuffle<f32>(s2, s3, 2, 6, 3, 7));
+      const r = f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      const q = c0 + (<usize>j << 2);
+      if (acc) {
+        f32.store(q, f32.load(q) + f32x4.extract_lane(r, 0));
+        f32.store(q + ldc, f32.load(q + ldc) + f32x4.extract_lane(r, 1));
+        f32.store(q + 2 * ldc, f32.load(q + 2 * ldc) + f32x4.extract_lane(r, 2));
+        f32.store(q + 3 * ldc, f32.load(q + 3 * ldc) + f32x4.extract_lane(r, 3));
+      } else {
+        f32.store(q, f32x4.extract_lane(r, 0));
+        f32.store(q + ldc, f32x4.extract_lane(r, 1));
+        f32.store(q + 2 * ldc, f32x4.extract_lane(r, 2));
+        f32.store(q + 3 * ldc, f32x4.extract_lane(r, 3));
+      }
+    }
+  }
+  for (; i < M; i++) {
     const pa = a + <usize>i * lda;
     for (let j = 0; j < N; j++) {
-      const pb = bt + <usize>j * lda;
+      const pb = bt + <usize>j * ldb;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
       let k = 0;
-      for (; k < k8; k += 8) {
+      for (; k + 8 <= kn; k += 8) {
         const o = <usize>k << 2;
         s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), v128.load(pb + o)));
         s1 = f32x4.add(s1, f32x4.mul(v128.load(pa + o, 16), v128.load(pb + o, 16)));
       }
-      s0 = f32x4.add(s0, s1);
-      let s = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) +
-        (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
-      for (; k < K; k++) {
-        const o = <usize>k << 2;
-        s += load<f32>(pa + o) * load<f32>(pb + o);
+      for (; k < kn; k += 4) {
+        const o = <usize>k << 2, w = min(4, kn - k);
+        s0 = f32x4.add(s0, f32x4.mul(loadPartial(pa + o, w), loadPartial(pb + o, w)));
       }
-      const pc = c + ((<usize>i * <usize>N + <usize>j) << 2);
-      store<f32>(pc, acc ? load<f32>(pc) + s : s);
+      s0 = f32x4.add(s0, s1);
+      const s = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) +
+        (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
+      const q = c + <usize>i * ldc + (<usize>j << 2);
+      store<f32>(q, acc ? load<f32>(q) + s : s);
     }
   }
 }

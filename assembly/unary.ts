@@ -81,6 +81,7 @@ function backward(op: i32, px: usize, py: usize, pdy: usize, w: i32): v128 {
   }
 }
 
+/** out[n] = f(x[n]) for a constant op. out: [n], x: [n] */
 // @ts-ignore: decorator
 @inline
 function mapForward(op: i32, out: usize, x: usize, n: i32): void {
@@ -96,6 +97,7 @@ function mapForward(op: i32, out: usize, x: usize, n: i32): void {
   }
 }
 
+/** dx[n] (+)= dy[n] f'(x[n]) for a constant op. dx: [n], x: [n], y: [n], dy: [n] */
 // @ts-ignore: decorator
 @inline
 function mapBackward(op: i32, dx: usize, x: usize, y: usize, dy: usize, n: i32, acc: bool): void {
@@ -117,6 +119,7 @@ function mapBackward(op: i32, dx: usize, x: usize, y: usize, dy: usize, n: i32, 
 
 // One function per op: each is optimized on its own with the op a constant, so its
 // loop holds only that op's code (a shared dispatching loop would switch per vector).
+// out, x, y, dx, dy: [n]
 function fwdNeg(out: usize, x: usize, n: i32): void { mapForward(NEG, out, x, n); }
 function fwdRelu(out: usize, x: usize, n: i32): void { mapForward(RELU, out, x, n); }
 function fwdGelu(out: usize, x: usize, n: i32): void { mapForward(GELU, out, x, n); }

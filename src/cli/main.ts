@@ -8,6 +8,8 @@ import { Command, CommanderError, Option } from "commander";
 import { parseBenchOptions, runBench } from "./bench.js";
 import { ReportedError, UsageError } from "./errors.js";
 import { tasksCommand, unitsCommand, validateCommand } from "./universe.js";
+import { forkCommand, runCommand, sweepCommand, workerCommand } from "./runs.js";
+import { benchStore } from "./store-bench.js";
 import { workloadNames } from "../engine/bench/workloads.js";
 
 function program(): Command {
@@ -23,9 +25,47 @@ function program(): Command {
     .option("--json", "print one JSON object per line")
     .option("--no-torch", "skip the PyTorch reference run")
     .addOption(new Option("--backend <kind>", "kernel backend").choices(["wasm", "reference"]).default("wasm"))
+    .option("--db <url>", "with `bench store`: the store to measure (default: a temporary SQLite file)")
     .action(async (workloads: string[], opts: Record<string, unknown>) => {
+      if (workloads.includes("store")) {
+        if (workloads.length > 1) throw new UsageError("`bench store` runs alone; time the training workloads separately");
+        await benchStore({ url: opts.db as string | undefined, json: Boolean(opts.json) });
+        return;
+      }
       await runBench(parseBenchOptions(workloads, opts));
     });
+
+  const queueOptions = (c: Command) =>
+    c.option("--db <url>", "store: a SQLite file or postgres:// URL (default: $TOYWORLD_DB or ./toyworld.db)")
+      .option("--threads <n>", "worker threads (default: one per core)")
+      .option("--json", "print one JSON object per run and line");
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+  queueOptions(cli.command("run")
+    .description("train one experiment (a file or a preset name) and record its curves in the store")
+    .argument("<source>", "experiment file (JSON or YAML) or preset name")
+    .option("--set <path=value>", "change the config: train.lr=0.01 sets, train.lr=x2 multiplies (repeatable)", collect)
+    .option("--repeats <n>", "train n copies with consecutive train.seed", "1"))
+    .action(async (source: string, opts: Record<string, unknown>) => runCommand(source, opts));
+
+  queueOptions(cli.command("sweep")
+    .description("expand a sweep file (grid and random axes over config paths, repeats over seeds) and train every point")
+    .argument("<file>", "sweep file: {base, grid, random, samples, repeats}"))
+    .action(async (file: string, opts: Record<string, unknown>) => sweepCommand(file, opts));
+
+  queueOptions(cli.command("fork")
+    .description("start a new run from a run's state at a step, with an intervention")
+    .argument("<run>", "the parent run id")
+    .requiredOption("--at <step>", "the step to fork at")
+    .option("--set <path=value>", "the intervention, e.g. train.lr=x2 or train.weightDecay=0 (repeatable)", collect))
+    .action(async (run: string, opts: Record<string, unknown>) => forkCommand(run, opts));
+
+  cli.command("worker")
+    .description("work the store's queue (e.g. runs queued by other machines) until it is empty, or forever with --watch")
+    .option("--db <url>", "store: a SQLite file or postgres:// URL (default: $TOYWORLD_DB or ./toyworld.db)")
+    .option("--threads <n>", "worker threads (default: one per core)")
+    .option("--watch", "keep polling for new runs")
+    .action(async (opts: Record<string, unknown>) => workerCommand(opts));
 
   cli.command("validate")
     .description("check an experiment file (JSON or YAML; - for stdin) and print its id, or every problem")

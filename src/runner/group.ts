@@ -35,13 +35,13 @@ export interface Group<T> {
 }
 
 /**
- * Groups items by population key, keeping the input order within and across groups
- * and splitting groups larger than maxMembers.
+ * Groups items by key (e.g. populationKey of their config), keeping the input order
+ * within and across groups and splitting groups larger than maxMembers.
  */
-export function groupIntoPopulations<T>(items: T[], configOf: (item: T) => Experiment, maxMembers: number): Group<T>[] {
+export function groupIntoPopulations<T>(items: T[], keyOf: (item: T) => string, maxMembers: number): Group<T>[] {
   const byKey = new Map<string, T[]>();
   for (const item of items) {
-    const key = populationKey(configOf(item));
+    const key = keyOf(item);
     let list = byKey.get(key);
     if (!list) byKey.set(key, (list = []));
     list.push(item);

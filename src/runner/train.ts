@@ -27,6 +27,8 @@ export interface TrainHooks {
   onCheckpoint?(member: number, step: number, state: Uint8Array): void;
   /** start from these member states (all at one step) instead of from initialization: a fork */
   resume?: MemberState[];
+  /** stop after this step's evaluation and checkpoints (to replay a run up to a fork point) */
+  stopAt?: number;
 }
 
 function engineSchedule(config: Experiment): Schedule {
@@ -111,7 +113,7 @@ export function trainPopulation(engine: Engine, configs: Experiment[], hooks: Tr
         });
         hooks.onEval?.(step, steps);
       }
-      if (step === steps || opt.frozen.every((f) => f === 1)) break;
+      if (step === steps || step === hooks.stopAt || opt.frozen.every((f) => f === 1)) break;
       engine.scope(() => {
         opt.zeroGrad();
         const batch = fullBatch ?? stepBatch(instances, step, batchSize, spec, engine);

@@ -10,12 +10,12 @@
 // to (add/sub/mul/div/compare of two floats, copies, max, affine done in f64, ...)
 // must match bit for bit. Sums (matmul, softmax) differ by float32 rounding in the
 // order of summation, so they are compared relative to the magnitude of the terms.
-// Transcendentals (exp, tanh, sigmoid, gelu) use float32 polynomial approximations
-// in WASM against float64 Math in the reference. Measured over dense grids they stay
-// within 1.6e-7 relative (exp, tanh, sigmoid) and 5.2e-7 (gelu, whose erfc fit is
-// itself only good to 1.2e-7), so they are checked at 5e-7 and 1e-6 relative. The
-// absolute floors cover values near 0 and the reference's own cancellation in
-// 1 + erf(x) for x << 0 (absolute error ~1e-16).
+// Transcendentals (exp, log, tanh, sigmoid, gelu) use float32 polynomial
+// approximations in WASM against float64 Math in the reference. Measured over dense
+// grids they stay within 2e-7 relative (exp, log, tanh, sigmoid) and 5.2e-7 (gelu,
+// whose erfc fit is itself only good to 1.2e-7), so they are checked at 3e-7 (log),
+// 5e-7 and 1e-6 (gelu) relative. The absolute floors cover denormal results and the
+// reference's own cancellation in 1 + erf(x) for x << 0 (absolute error ~1e-16).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -150,6 +150,12 @@ test("wasm kernels load, with static data inside the reserved first page", () =>
   assert.equal(wasm.name, "wasm");
   const again = loadWasmKernels(heap); // a second instance on the same memory is fine
   assert.equal(again.name, "wasm");
+  // unknown op codes are rejected like the reference does (not a trap inside the module)
+  const p = heap.alloc(64);
+  assert.throws(() => wasm.unary(p, p, 1, 11), /unknown op code 11/);
+  assert.throws(() => wasm.unaryBackward(p, p, p, p, 1, -1, 0), /unknown op code -1/);
+  assert.throws(() => wasm.binary(p, p, p, [1, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 0], 6), /unknown op code 6/);
+  heap.release(p);
 });
 
 test("fill", () => {
@@ -191,7 +197,7 @@ function matmulCase(batch: number, M: number, K: number, N: number, tA: boolean,
   compare(`matmul batch=${batch} ${M}x${K}x${N} tA=${tA} tB=${tB} acc=${acc} bcast=${bcast}`,
     [out, a, b, scratch], [0],
     (k, [o, pa, pb, ps]) => k.matmul(o!, pa!, pb!, ps!, batch, sA, sB, sO, M, K, N, bit(tA), bit(tB), bit(acc)),
-    { rtol: 1e-5, atol: 1e-7, scale }, [3]);
+    { rtol: 1e-5, atol: 1e-7, scale }, tB ? [3] : []); // scratch may only be written when transB
 }
 
 test("matmul: every size in {1..100} as M, K and N, all transposes, accumulate", () => {
@@ -212,6 +218,7 @@ test("matmul: narrow outputs, k and row blocking, K = 0", () => {
         for (const N of [1, 2, 3]) for (const K of [1, 7, 8, 9, 33]) matmulCase(1, 13, K, N, tA, tB, acc, "none");
         matmulCase(1, 130, 300, 9, tA, tB, acc, "none"); // > one k-block (256) and one row block (128)
         matmulCase(1, 5, 520, 17, tA, tB, acc, "none");
+        for (const N of [1, 2, 3]) matmulCase(1, 5, 1100, N, tA, tB, acc, "none"); // narrow, K in chunks
         matmulCase(1, 6, 0, 5, tA, tB, acc, "none");
       }
 });
@@ -308,9 +315,9 @@ function unaryInput(op: number, n: number): Float32Array {
 
 const TRANSCENDENTAL: Record<number, Tol> = {
   [UnaryOp.gelu]: { rtol: 1e-6, atol: 1e-14 },
-  [UnaryOp.tanh]: { rtol: 5e-7, atol: 1e-38 },
-  [UnaryOp.sigmoid]: { rtol: 5e-7, atol: 1e-38 },
-  [UnaryOp.exp]: { rtol: 5e-7, atol: 1e-38 },
+  [UnaryOp.tanh]: { rtol: 5e-7, atol: 3e-45 }, // atol: two steps of the denormal grid
+  [UnaryOp.sigmoid]: { rtol: 5e-7, atol: 3e-45 },
+  [UnaryOp.exp]: { rtol: 5e-7, atol: 3e-45 },
   [UnaryOp.log]: { rtol: 3e-7, atol: 1e-30 },
   [UnaryOp.rsqrt]: { rtol: 1.2e-7 },
 };

@@ -57,17 +57,6 @@ interface WasmExports {
     lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number, decoupled: number, gradScale: number): void;
 }
 
-/** The package root: the nearest directory above this file that holds package.json. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error("wasm kernels: cannot find the package root (no package.json above " + fileURLToPath(import.meta.url) + ")");
-    dir = up;
-  }
-}
-
 const UNARY_OPS = Object.keys(UnaryOp).length;
 const BINARY_OPS = Object.keys(BinaryOp).length;
 
@@ -76,25 +65,57 @@ function checkOp(kind: string, op: number, count: number): void {
   if (!(Number.isInteger(op) && op >= 0 && op < count)) throw new Error(`${kind}: unknown op code ${op}`);
 }
 
+/**
+ * build/kernels.wasm of the package this file belongs to: found by walking up from
+ * this file (src/engine/kernels/ or, compiled, dist/src/engine/kernels/) to the
+ * package root, the nearest directory with a package.json and a build/ next to it.
+ */
+function wasmPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  let firstRoot: string | undefined;
+  for (let dir = dirname(here); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) {
+      firstRoot ??= dir;
+      const path = join(dir, "build", "kernels.wasm");
+      if (existsSync(path)) return path;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  if (!firstRoot) throw new Error(`wasm kernels: no package.json above ${here}`);
+  throw new Error(`wasm kernels: ${join(firstRoot, "build", "kernels.wasm")} is missing; run \`npm run build:kernels\``);
+}
+
 let cachedModule: WebAssembly.Module | undefined;
 
+/**
+ * The compiled module, read and compiled once per process. Before it is ever
+ * instantiated on a heap, a probe instance on a one-page memory of its own checks
+ * that the module's static data ends inside the page the heap reserves for it
+ * (instantiating writes the data segments, so the check must come first).
+ */
 function kernelsModule(): WebAssembly.Module {
   if (cachedModule) return cachedModule;
-  const path = join(packageRoot(), "build", "kernels.wasm");
-  if (!existsSync(path)) throw new Error(`wasm kernels: ${path} is missing; run \`npm run build:kernels\``);
-  const bytes = readFileSync(path);
-  cachedModule = new WebAssembly.Module(bytes);
-  return cachedModule;
+  const path = wasmPath();
+  const module = new WebAssembly.Module(readFileSync(path));
+  let end: number;
+  try {
+    const probe = new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }) } });
+    end = (probe.exports as unknown as WasmExports).staticEnd() >>> 0;
+  } catch (e) {
+    // a module whose static data needs more than one page does not link against one page
+    throw new Error(`wasm kernels: ${path} does not fit its static data in the first ${STATIC_LIMIT} bytes (${String(e)})`);
+  }
+  if (end > STATIC_LIMIT) {
+    throw new Error(`wasm kernels: static data of ${path} ends at ${end}, past the reserved first page (${STATIC_LIMIT} bytes)`);
+  }
+  cachedModule = module;
+  return module;
 }
 
 /** Instantiates the WASM-SIMD kernels on the heap's memory (synchronous). */
 export function loadWasmKernels(heap: Heap): Kernels {
   const instance = new WebAssembly.Instance(kernelsModule(), { env: { memory: heap.memory } });
   const w = instance.exports as unknown as WasmExports;
-  const staticEnd = w.staticEnd() >>> 0;
-  if (staticEnd > STATIC_LIMIT) {
-    throw new Error(`wasm kernels: static data ends at ${staticEnd}, past the reserved first page (${STATIC_LIMIT} bytes)`);
-  }
   return {
     name: "wasm",
     fill: (out, value, n) => w.fill(out, value, n),

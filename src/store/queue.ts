@@ -1,0 +1,150 @@
+// The run queue: enqueue, claim with a lease, heartbeat, requeue of lapsed or
+// orphaned runs, and the compare-and-set endings (finish, fail) that only take
+// effect while the run is still running and held by the caller. Every write is one
+// transaction (dialect.ts: BEGIN IMMEDIATE on SQLite); claim is atomic across
+// processes: SQLite holds the write lock from its select to its update, PostgreSQL
+// locks the picked rows with FOR UPDATE SKIP LOCKED so concurrent claimers pass
+// them by.
+
+import { newId } from "./codec.js";
+import { insertCurves } from "./curves.js";
+import { chunks, writeTx, type Conn } from "./dialect.js";
+import { newRunRow, toRunRecord, type RunRow } from "./rows.js";
+import type { NewRun, RunRecord, RunResult } from "./store.js";
+
+const ID_CHUNK = 500;
+/** Rows per multi-row INSERT of runs (22 parameters each). */
+const INSERT_CHUNK = 500;
+
+export async function enqueue(c: Conn, runs: NewRun[]): Promise<string[]> {
+  if (runs.length === 0) return [];
+  const now = Date.now();
+  const rows = runs.map((run) => newRunRow(newId("r"), run, now));
+  await writeTx(c, async (trx) => {
+    for (const part of chunks(rows, INSERT_CHUNK)) await trx.insertInto("runs").values(part).execute();
+  });
+  return rows.map((r) => r.id);
+}
+
+/** Highest priority first, then oldest, then id: the order claim takes runs in. */
+function queueOrder(a: RunRow, b: RunRow): number {
+  return b.priority - a.priority || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export async function claim(c: Conn, worker: string, limit: number, leaseMs: number): Promise<RunRecord[]> {
+  if (!Number.isInteger(limit) || limit <= 0) return [];
+  const rows = await writeTx(c, async (trx) => {
+    const now = Date.now();
+    let pick = trx
+      .selectFrom("runs")
+      .select("id")
+      .where("status", "=", "queued")
+      .orderBy("priority", "desc")
+      .orderBy("created_at", "asc")
+      .orderBy("id", "asc")
+      .limit(limit);
+    if (c.kind === "postgres") pick = pick.forUpdate().skipLocked();
+    // SQLite: the select runs under the transaction's write lock, so the ids it
+    // returns are still queued when the update below marks them
+    const ids = (await pick.execute()).map((r) => r.id);
+    if (ids.length === 0) return [];
+    return trx
+      .updateTable("runs")
+      .set({ status: "running", worker, started_at: now, lease_until: now + leaseMs, finished_at: null })
+      .where("id", "in", ids)
+      .where("status", "=", "queued")
+      .returningAll()
+      .execute();
+  });
+  return rows.sort(queueOrder).map(toRunRecord);
+}
+
+export async function heartbeat(c: Conn, worker: string, runIds: string[], leaseMs: number): Promise<void> {
+  if (runIds.length === 0) return;
+  await writeTx(c, async (trx) => {
+    const leaseUntil = Date.now() + leaseMs;
+    for (const part of chunks([...new Set(runIds)], ID_CHUNK)) {
+      await trx
+        .updateTable("runs")
+        .set({ lease_until: leaseUntil })
+        .where("id", "in", part)
+        .where("status", "=", "running")
+        .where("worker", "=", worker)
+        .execute();
+    }
+  });
+}
+
+export async function requeueStale(c: Conn, now: number, deadWorkers: string[] = []): Promise<number> {
+  const dead = [...new Set(deadWorkers)];
+  return writeTx(c, async (trx) => {
+    // the worker stays: it is the record of who last held the run
+    const requeue = () =>
+      trx
+        .updateTable("runs")
+        .set((eb) => ({ status: "queued", attempts: eb("attempts", "+", 1), lease_until: null }))
+        .where("status", "=", "running");
+    let count = Number((await requeue().where("lease_until", "<", now).executeTakeFirst()).numUpdatedRows);
+    for (const part of chunks(dead, ID_CHUNK)) {
+      count += Number((await requeue().where("worker", "in", part).executeTakeFirst()).numUpdatedRows);
+    }
+    return count;
+  });
+}
+
+export async function runningWorkers(c: Conn): Promise<string[]> {
+  const rows = await c.db
+    .selectFrom("runs")
+    .select("worker")
+    .distinct()
+    .where("status", "=", "running")
+    .where("worker", "is not", null)
+    .orderBy("worker")
+    .execute();
+  return rows.map((r) => r.worker!);
+}
+
+export async function finish(c: Conn, runId: string, worker: string, result: RunResult): Promise<boolean> {
+  return writeTx(c, async (trx) => {
+    const updated = await trx
+      .updateTable("runs")
+      .set({
+        status: result.status,
+        diverged_at: result.divergedAt,
+        wall_seconds: result.wallSeconds,
+        param_count: result.paramCount,
+        error: null,
+        finished_at: Date.now(),
+        lease_until: null,
+      })
+      .where("id", "=", runId)
+      .where("status", "=", "running")
+      .where("worker", "=", worker)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
+    await insertCurves(trx, runId, result.curves);
+    return true;
+  });
+}
+
+export async function fail(c: Conn, runId: string, worker: string, error: string): Promise<boolean> {
+  return writeTx(c, async (trx) => {
+    const updated = await trx
+      .updateTable("runs")
+      .set({ status: "failed", error, finished_at: Date.now(), lease_until: null })
+      .where("id", "=", runId)
+      .where("status", "=", "running")
+      .where("worker", "=", worker)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  });
+}
+
+export async function insertFinished(c: Conn, run: NewRun, result: RunResult): Promise<string> {
+  const id = newId("r");
+  await writeTx(c, async (trx) => {
+    await trx.insertInto("runs").values(newRunRow(id, run, Date.now(), result)).execute();
+    await insertCurves(trx, id, result.curves);
+  });
+  return id;
+}
