@@ -453,7 +453,7 @@ function gemmNarrowT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: 
  * Transpose: dst[C,R] = src[R,C]^T, in 4x4 SIMD blocks.
  * dst: [C, R]; src: [R, C]
  */
-export function transpose(dst: usize, src: usize, R: i32, C: i32): void {
+function transpose(dst: usize, src: usize, R: i32, C: i32): void {
   const r4 = R & ~3, c4 = C & ~3;
   const ls = <usize>C << 2, ld = <usize>R << 2;
   for (let r = 0; r < r4; r += 4) {

@@ -10,7 +10,8 @@ export const METRICS = [
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 
-export type Curves = { step: number[] } & { [K in MetricName]: number[] };
+/** The standard metrics, plus optional ones (sharpness, `norm:<param>`, `erank:<param>`). */
+export type Curves = Record<string, number[]> & { step: number[] } & { [K in MetricName]: number[] };
 
 export interface MemberResult {
   status: "completed" | "diverged";
@@ -20,11 +21,12 @@ export interface MemberResult {
 }
 
 export class MemberRecorder {
-  private readonly curves: Curves = {
+  private readonly curves = {
     step: [], train_loss: [], test_loss: [], train_acc: [], test_acc: [],
     grad_norm: [], param_norm: [], update_ratio: [], lr: [], wall_time: [],
-  };
+  } as unknown as Curves;
   private divergedAt: number | null = null;
+  private readonly extra = new Set<string>();
 
   record(step: number, m: EvalMetrics, lr: number, wallSeconds: number): void {
     if (this.divergedAt !== null) return;
@@ -39,6 +41,18 @@ export class MemberRecorder {
     c.wall_time.push(wallSeconds);
     c.grad_norm.push(NaN);
     c.update_ratio.push(NaN);
+    for (const name of this.extra) c[name]!.push(NaN);
+  }
+
+  /** Sets an optional metric at the latest evaluation (other evaluations stay NaN). */
+  recordExtra(step: number, name: string, value: number): void {
+    const i = this.curves.step.length - 1;
+    if (i < 0 || this.curves.step[i] !== step) return;
+    if (!this.extra.has(name)) {
+      this.extra.add(name);
+      this.curves[name] = new Array<number>(this.curves.step.length).fill(NaN);
+    }
+    this.curves[name]![i] = value;
   }
 
   /** Fills the gradient norm and update ratio of the evaluation at `step`. */

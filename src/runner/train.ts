@@ -16,6 +16,7 @@ import { evalSteps } from "./schedule.js";
 import { populationKey } from "./group.js";
 import { MemberRecorder, type MemberResult } from "./record.js";
 import { captureMember, encodeState, restoreMember, type MemberState } from "./checkpoint.js";
+import { SharpnessTracker, effectiveRanks, parameterNorms } from "./extra-metrics.js";
 
 /** A loss this many times the first one counts as divergence. */
 export const DIVERGENCE_FACTOR = 100;
@@ -97,6 +98,12 @@ export function trainPopulation(engine: Engine, configs: Experiment[], hooks: Tr
   const firstLoss = new Float64Array(P).fill(NaN);
   // Full-batch training sees the same tensors every step: build them once.
   const fullBatch = batchSize === "full" ? engine.noGrad(() => keepBoth(engine, stepBatch(instances, 0, "full", spec, engine))) : null;
+  const wanted = {
+    sharpness: configs.some((c) => c.log.sharpness),
+    layerNorms: configs.some((c) => c.log.layerNorms),
+    effectiveRank: configs.some((c) => c.log.effectiveRank),
+  };
+  const sharpness = new SharpnessTracker();
   const start = performance.now();
   try {
     for (let step = startStep; step <= steps; step++) {
@@ -111,6 +118,9 @@ export function trainPopulation(engine: Engine, configs: Experiment[], hooks: Tr
         recorders.forEach((r, m) => {
           if (!opt.frozen[m]) r.record(step, metrics[m]!, opt.currentLr(m), (performance.now() - start) / 1000);
         });
+        for (const [name, values] of extraMetrics(engine, model, evalSets, wanted, sharpness)) {
+          recorders.forEach((r, m) => r.recordExtra(step, name, values[m]!));
+        }
         hooks.onEval?.(step, steps);
       }
       if (step === steps || step === hooks.stopAt || opt.frozen.every((f) => f === 1)) break;
@@ -151,6 +161,18 @@ export function trainPopulation(engine: Engine, configs: Experiment[], hooks: Tr
     }
   }
   return recorders.map((r) => r.finish(steps));
+}
+
+/** The optional metrics asked for by the population's log sections: name -> per-member values. */
+function extraMetrics(
+  engine: Engine, model: Model, sets: EvalSets,
+  wanted: { sharpness: boolean; layerNorms: boolean; effectiveRank: boolean }, sharpness: SharpnessTracker,
+): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  if (wanted.sharpness) out.set("sharpness", sharpness.measure(engine, model, sets.train));
+  if (wanted.layerNorms) for (const [name, v] of parameterNorms(engine, model)) out.set(`norm:${name}`, v);
+  if (wanted.effectiveRank) for (const [name, v] of effectiveRanks(model)) out.set(`erank:${name}`, v);
+  return out;
 }
 
 function keepBoth(engine: Engine, b: { x: Tensor; y: Tensor }): { x: Tensor; y: Tensor } {

@@ -25,7 +25,7 @@ export function connectSqlite(file: string): Conn {
   database.pragma("synchronous = NORMAL"); // durable at checkpoints; WAL keeps the file consistent
   database.pragma("foreign_keys = ON");
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
-  return { db, kind: "sqlite", gate: memory ? null : gateFor(path) };
+  return { db, kind: "sqlite", gate: memory ? null : gateFor(path), schema: null };
 }
 
 const int8 = (text: string): number => Number(text);
@@ -59,7 +59,17 @@ export async function connectPostgres(url: string, schema: string | null): Promi
       }
     }
   }
-  return { db, kind: "postgres", gate: null };
+  // Kysely looks for its migration tables in every schema unless told which one
+  const current = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db).catch(async (e) => {
+    await db.destroy();
+    throw e;
+  });
+  const inUse = current.rows[0]?.schema ?? null;
+  if (inUse === null) {
+    await db.destroy();
+    throw new Error("store: no schema of the search_path exists in this PostgreSQL database");
+  }
+  return { db, kind: "postgres", gate: null, schema: inUse };
 }
 
 /**
@@ -71,7 +81,8 @@ export async function connectPostgres(url: string, schema: string | null): Promi
 export async function migrate(c: Conn): Promise<void> {
   const provider = new CodeMigrationProvider(c.kind);
   const run = async (db: Kysely<DB>) => {
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    const migrator = new Migrator({ db, provider, ...(c.schema === null ? {} : { migrationTableSchema: c.schema }) });
+    const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === "Error")?.migrationName;
       const message = error instanceof Error ? error.message : String(error);

@@ -2,10 +2,10 @@
 // result in the caller's transaction, read for many runs at once in chunks of
 // IN-lists (a few queries for thousands of runs).
 
-import type { Kysely } from "kysely";
+import type { Insertable, Kysely } from "kysely";
 import { decodeCurveRows, encodeCurve } from "./codec.js";
 import { chunks } from "./dialect.js";
-import type { DB } from "./schema.js";
+import type { CurvesTable, DB } from "./schema.js";
 import type { RunCurves } from "./store.js";
 
 /** Ids per IN-list when reading curves. */
@@ -13,9 +13,15 @@ const READ_CHUNK = 500;
 /** Rows per multi-row INSERT (5 parameters each). */
 const WRITE_CHUNK = 200;
 
-/** Inserts every metric of `curves` for `runId` (inside the caller's transaction). */
-export async function insertCurves(trx: Kysely<DB>, runId: string, curves: RunCurves): Promise<void> {
-  const rows = Object.entries(curves).map(([metric, curve]) => ({ run_id: runId, metric, ...encodeCurve(metric, curve) }));
+export type CurveInsert = Insertable<CurvesTable>;
+
+/** The rows of a run's curves, encoded before any transaction starts (a bad curve throws here). */
+export function curveRows(runId: string, curves: RunCurves): CurveInsert[] {
+  return Object.entries(curves).map(([metric, curve]) => ({ run_id: runId, metric, ...encodeCurve(metric, curve) }));
+}
+
+/** Inserts curve rows inside the caller's transaction. */
+export async function insertCurves(trx: Kysely<DB>, rows: CurveInsert[]): Promise<void> {
   for (const part of chunks(rows, WRITE_CHUNK)) {
     await trx.insertInto("curves").values(part).execute();
   }

@@ -53,6 +53,8 @@ export interface Conn {
   kind: Kind;
   /** SQLite only: the in-process gate of its file */
   gate: Gate | null;
+  /** PostgreSQL only: the schema holding the tables (also the migration tables') */
+  schema: string | null;
 }
 
 /** Runs `fn` in a write transaction (see the header); commits, or rolls back and rethrows. */

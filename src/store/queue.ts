@@ -7,7 +7,7 @@
 // them by.
 
 import { newId } from "./codec.js";
-import { insertCurves } from "./curves.js";
+import { curveRows, insertCurves } from "./curves.js";
 import { chunks, writeTx, type Conn } from "./dialect.js";
 import { newRunRow, toRunRecord, type RunRow } from "./rows.js";
 import type { NewRun, RunRecord, RunResult } from "./store.js";
@@ -43,19 +43,17 @@ export async function claim(c: Conn, worker: string, limit: number, leaseMs: num
       .orderBy("created_at", "asc")
       .orderBy("id", "asc")
       .limit(limit);
+    // PostgreSQL: lock the picked rows, passing by those another claimer holds.
+    // SQLite: the transaction holds the database's write lock throughout.
     if (c.kind === "postgres") pick = pick.forUpdate().skipLocked();
-    // SQLite: the select runs under the transaction's write lock, so the ids it
-    // returns are still queued when the update below marks them
-    const ids = (await pick.execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
     return trx
       .updateTable("runs")
       .set({ status: "running", worker, started_at: now, lease_until: now + leaseMs, finished_at: null })
-      .where("id", "in", ids)
-      .where("status", "=", "queued")
+      .where("id", "in", pick)
       .returningAll()
       .execute();
   });
+  // RETURNING gives no order
   return rows.sort(queueOrder).map(toRunRecord);
 }
 
@@ -105,6 +103,7 @@ export async function runningWorkers(c: Conn): Promise<string[]> {
 }
 
 export async function finish(c: Conn, runId: string, worker: string, result: RunResult): Promise<boolean> {
+  const curves = curveRows(runId, result.curves);
   return writeTx(c, async (trx) => {
     const updated = await trx
       .updateTable("runs")
@@ -122,7 +121,7 @@ export async function finish(c: Conn, runId: string, worker: string, result: Run
       .where("worker", "=", worker)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return false;
-    await insertCurves(trx, runId, result.curves);
+    await insertCurves(trx, curves);
     return true;
   });
 }
@@ -142,9 +141,10 @@ export async function fail(c: Conn, runId: string, worker: string, error: string
 
 export async function insertFinished(c: Conn, run: NewRun, result: RunResult): Promise<string> {
   const id = newId("r");
+  const row = newRunRow(id, run, Date.now(), result), curves = curveRows(id, result.curves);
   await writeTx(c, async (trx) => {
-    await trx.insertInto("runs").values(newRunRow(id, run, Date.now(), result)).execute();
-    await insertCurves(trx, id, result.curves);
+    await trx.insertInto("runs").values(row).execute();
+    await insertCurves(trx, curves);
   });
   return id;
 }

@@ -33,3 +33,22 @@ test("postgres: tables live in the test schema, every migration recorded once", 
     await client.end();
   }
 });
+
+test("postgres: a second schema of the same database gets its own tables and migrations", async () => {
+  // the suite's schema already holds kysely_migration: the new one must not be fooled by it
+  const other = freshSchema();
+  try {
+    const a = await openStore(url);
+    const b = await openStore(withSchema(base, other));
+    try {
+      const [id] = await b.enqueue([{ configId: "c", config: {}, family: "other-schema" }]);
+      assert.equal(await a.getRun(id!), null, "schemas do not share runs");
+      assert.equal((await b.getRun(id!))!.family, "other-schema");
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  } finally {
+    await dropSchema(base, other);
+  }
+});

@@ -51,7 +51,8 @@ export interface Kernels {
    * b_t = b + t*strideB floats: stored [K,N], or [N,K] when transB.
    * out_t = out + t*strideOut floats. A stride of 0 broadcasts (or, for out, sums over t).
    * accumulate=1 adds into out instead of overwriting it.
-   * scratch: at least K*N floats, used to pack op(b) when transB.
+   * scratch: at least K*N floats, used to pack op(b) when transB; only touched when
+   * transB, and may be 0 otherwise.
    */
   matmul(
     out: number, a: number, b: number, scratch: number,
@@ -67,12 +68,15 @@ export interface Kernels {
 
   /** out[n] = f(x[n]) */
   unary(out: number, x: number, n: number, op: number): void;
-  /** dx[n] (+)= dy[n] * f'(x[n]); y = f(x) is passed for ops whose derivative is cheaper from it. */
+  /**
+   * dx[n] (+)= dy[n] * f'(x[n]); y = f(x) is passed for ops whose derivative is cheaper
+   * from it (tanh, sigmoid, exp, sqrt, rsqrt) and must be a valid buffer of n floats.
+   */
   unaryBackward(dx: number, x: number, y: number, dy: number, n: number, op: number, accumulate: number): void;
 
   /** out[n] = alpha * x[n] + beta */
   affine(out: number, x: number, n: number, alpha: number, beta: number): void;
-  /** out[n] = min(max(x[n], lo), hi) */
+  /** out[n] = min(max(x[n], lo), hi); the bounds are compared in float64 */
   clamp(out: number, x: number, n: number, lo: number, hi: number): void;
   /** dx[n] (+)= (lo <= x[n] <= hi) ? dy[n] : 0 */
   clampBackward(dx: number, x: number, dy: number, n: number, lo: number, hi: number, accumulate: number): void;
@@ -121,6 +125,7 @@ export interface Kernels {
    * SGD with momentum on one member's slice (PyTorch semantics):
    *   g = grad*gradScale + wd*param; buf = momentum*buf + (1-dampening)*g (buf = g on the first step);
    *   g = nesterov ? g + momentum*buf : buf; param -= lr*g
+   * buf is never touched when momentum is 0 (it may then be 0).
    */
   sgdStep(param: number, grad: number, buf: number, n: number,
     lr: number, momentum: number, dampening: number, wd: number, nesterov: number, firstStep: number, gradScale: number): void;

@@ -145,9 +145,16 @@ function swapModel(p: Parents): Proposal[] {
   }];
 }
 
-/** The donor's recipe with the base's batch size when the donor's "full" cannot apply to a stream. */
+/**
+ * A recipe that the base can train with: the base's batch size when a "full" batch
+ * meets a stream, and no Nesterov without momentum (validation accepts it, the SGD
+ * optimizer refuses it).
+ */
 function fitTrain(base: Experiment, train: Experiment["train"]): Experiment["train"] {
-  return train.batchSize === "full" && base.task.trainSize === "stream" ? { ...train, batchSize: base.train.batchSize } : train;
+  let t = train;
+  if (t.batchSize === "full" && base.task.trainSize === "stream") t = { ...t, batchSize: base.train.batchSize };
+  if (t.nesterov && t.momentum === 0) t = { ...t, nesterov: false };
+  return t;
 }
 
 function withTrain(base: Experiment, train: Experiment["train"]): Experiment {

@@ -15,7 +15,7 @@ import { floorPow2, generatorRng, sig } from "./random.js";
 import { DEFAULT_RECIPE_PRIOR, sampleRecipe, type RecipePrior } from "./recipe.js";
 import { scaleExperiment } from "./scale.js";
 import { DEFAULT_TASK_PRIOR, fixedTrainCount, resolveTask, sampleTask, type TaskPrior } from "./tasks.js";
-import { forwardWork, walkTree, type ForwardWork } from "./tree.js";
+import { forwardWork, walkTree, widthFields, type ForwardWork } from "./tree.js";
 
 export interface SampleLimits {
   /** parameters per model */
@@ -26,8 +26,8 @@ export interface SampleLimits {
   minSteps: number;
 }
 
-/** Most samples train in a second or two; none is estimated above 15 s. */
-export const DEFAULT_LIMITS: SampleLimits = { maxParams: 200_000, maxSeconds: 15, minSteps: 100 };
+/** Most samples train in a second or two; none is estimated above 8 s. */
+export const DEFAULT_LIMITS: SampleLimits = { maxParams: 200_000, maxSeconds: 8, minSteps: 100 };
 
 export interface Priors {
   task: TaskPrior;
@@ -44,11 +44,21 @@ export const DEFAULT_PRIORS: Priors = {
 };
 
 /**
- * The cost model, in seconds of one core of the reference machine (2-core CI box,
- * WASM SIMD kernels), fitted on timed runs of sampled experiments: per matmul
- * multiply-add, per elementwise value, per unit kernel and pass, per step.
+ * The cost model, in seconds of one core of the reference machine (the 2-core CI
+ * box, WASM SIMD kernels), fitted on timed runs of sampled experiments (median
+ * ratio of measured to estimated time about 1.1, 90% within 0.6..3): per matmul
+ * multiply-add, per elementwise value, per attention score or transposed value,
+ * per unit kernel and pass, per parameter tensor and step (optimizer update), and
+ * per input value the task generates.
  */
-export const COST_MODEL = { perMac: 1e-10, perElement: 1e-9, perKernel: 2e-5, perStep: 1e-4 };
+export const COST_MODEL = {
+  perMac: 7e-11,
+  perElement: 1e-9,
+  perScattered: 1e-8,
+  perKernel: 1e-6,
+  perTensorStep: 2.4e-5,
+  perGenerated: 1.5e-7,
+};
 
 export interface CostEstimate {
   /** work of one forward pass of one example */
@@ -59,28 +69,34 @@ export interface CostEstimate {
   perStep: number;
   /** of all evaluations together */
   evaluation: number;
-  /** of the whole run: steps * perStep + evaluation */
+  /** of generating the fixed train and test sets */
+  data: number;
+  /** of the whole run: steps * perStep + evaluation + data */
   total: number;
 }
 
 /** Estimated seconds of `passes` forward passes over `examples` examples each (backward counts as two passes). */
 function passSeconds(w: ForwardWork, examples: number, passes: number): number {
   const m = COST_MODEL;
-  return passes * (examples * (w.macs * m.perMac + w.elements * m.perElement) + w.kernels * m.perKernel);
+  return passes * (examples * (w.macs * m.perMac + w.elements * m.perElement + w.scattered * m.perScattered) + w.kernels * m.perKernel);
 }
 
 /** The estimated cost of training a validated experiment to the end, in seconds. */
 export function estimateCost(n: Normalized): CostEstimate {
   const forward = forwardWork(walkTree(n.config.model, n.spec), n.spec);
   const train = n.config.train;
-  const count = fixedTrainCount(n.config.task);
+  const task = n.config.task;
+  const count = fixedTrainCount(task);
   const batch = train.batchSize === "full" ? count ?? 1 : train.batchSize;
   const evals = Math.min(train.evalPoints, train.steps + 1);
   const trainEval = Math.min(train.evalExamples, count ?? train.evalExamples);
-  const testEval = Math.min(train.evalExamples, n.config.task.testSize);
-  const perStep = passSeconds(forward, batch, 3) + COST_MODEL.perStep;
+  const testEval = Math.min(train.evalExamples, task.testSize);
+  const inputWidth = n.spec.input.kind === "vector" ? n.spec.input.dim : n.spec.input.length;
+  const streamed = count === null ? batch * COST_MODEL.perGenerated * inputWidth : 0;
+  const perStep = passSeconds(forward, batch, 3) + forward.tensors * COST_MODEL.perTensorStep + streamed;
   const evaluation = evals * (passSeconds(forward, trainEval, 1) + passSeconds(forward, testEval, 1));
-  return { forward, batch, perStep, evaluation, total: train.steps * perStep + evaluation };
+  const data = ((count ?? 0) + task.testSize) * inputWidth * COST_MODEL.perGenerated;
+  return { forward, batch, perStep, evaluation, data, total: train.steps * perStep + evaluation + data };
 }
 
 export interface SampleInfo {
@@ -102,13 +118,19 @@ function floorSig2(x: number): number {
   return Math.floor(x / unit) * unit;
 }
 
-const halveWidths = (c: ExperimentInput) => scaleExperiment(c, 0.5, { depth: false, data: false, steps: false });
+const halve = (c: ExperimentInput, what: "width" | "depth") =>
+  scaleExperiment(c, 0.5, { width: what === "width", depth: what === "depth", data: false, steps: false });
+
+/** Widths are not halved below this (the smallest width field of the tree). */
+const MIN_REPAIR_WIDTH = 8;
 
 /**
  * Brings a valid draw under the limits, or returns null when it cannot: widths are
  * halved while there are too many parameters; then, while the run costs too much,
- * the steps (at most /3 at a time, not below minSteps), the batch (/2, not below 8)
- * and the widths (/2) are cut in turn, so no single knob absorbs the whole cut.
+ * the steps (at most /3 at a time, not below minSteps), the batch (/2, not below
+ * 8), the repeated blocks (/2), the widths (/2, not below 8) and the evaluation
+ * examples (/2, not below 128) are cut in turn, so no single knob absorbs the
+ * whole cut.
  */
 function repair(draw: Draw, limits: SampleLimits, repairs: string[]): Draw | null {
   let cur = draw;
@@ -119,12 +141,13 @@ function repair(draw: Draw, limits: SampleLimits, repairs: string[]): Draw | nul
     repairs.push(what);
     return true;
   };
+  const minWidth = () => Math.min(...widthFields(cur.norm.config.model).map((w) => w.value));
   const cuts: Array<(cost: CostEstimate) => boolean> = [
     (cost) => {
       const train = cur.norm.config.train;
       if (train.steps <= limits.minSteps) return false;
-      const affordable = floorSig2(Math.max(0, limits.maxSeconds - cost.evaluation) / cost.perStep);
-      const steps = Math.max(limits.minSteps, Math.ceil(train.steps / 3), Math.min(train.steps - 1, affordable));
+      const affordable = floorSig2(Math.max(0, limits.maxSeconds - cost.evaluation - cost.data) / cost.perStep);
+      const steps = Math.max(limits.minSteps, floorSig2(Math.max(train.steps / 3, Math.min(train.steps - 1, affordable))));
       return apply(scaleExperiment(cur.config, steps / train.steps, { width: false, depth: false, data: false }), `steps ${train.steps} -> ${steps}`);
     },
     () => {
@@ -135,12 +158,17 @@ function repair(draw: Draw, limits: SampleLimits, repairs: string[]): Draw | nul
       const batchSize = Math.max(8, floorPow2(Math.min(256, batch - 1)));
       return apply({ ...cur.config, train: { ...cur.config.train, batchSize } }, `batch ${train.batchSize} -> ${batchSize}`);
     },
-    () => apply(halveWidths(cur.config), "widths x0.5"),
+    () => apply(halve(cur.config, "depth"), "depth x0.5"),
+    () => minWidth() > MIN_REPAIR_WIDTH && apply(halve(cur.config, "width"), "widths x0.5"),
+    () => {
+      const e = cur.norm.config.train.evalExamples;
+      return e > 128 && apply({ ...cur.config, train: { ...cur.config.train, evalExamples: Math.max(128, Math.floor(e / 2)) } }, `evalExamples ${e} -> ${Math.max(128, Math.floor(e / 2))}`);
+    },
   ];
   let turn = 0;
-  for (let round = 0; round < 24; round++) {
+  for (let round = 0; round < 32; round++) {
     if (cur.norm.paramCount > limits.maxParams) {
-      if (!apply(halveWidths(cur.config), "widths x0.5")) return null;
+      if (!apply(halve(cur.config, "width"), "widths x0.5")) return null;
       continue;
     }
     const cost = estimateCost(cur.norm);

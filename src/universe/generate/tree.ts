@@ -183,29 +183,58 @@ function features(s: ActShape): number {
 
 /** The work of one forward pass for one example. */
 export interface ForwardWork {
-  /** multiply-adds of matmuls (weights times the positions they apply to, attention scores) */
+  /** multiply-adds of matmuls (weights times the positions they apply to, attention products) */
   macs: number;
-  /** values written by elementwise, normalization, softmax and gather kernels */
+  /** values written by elementwise, normalization and gather kernels */
   elements: number;
+  /** values of small-strided kernels: attention scores per head (softmax, masking) and token-mixing transposes */
+  scattered: number;
   /** units with kernels of their own (each costs a fixed dispatch overhead per pass) */
   kernels: number;
+  /** parameter tensors (each costs an optimizer update per step) */
+  tensors: number;
+}
+
+function tensorsOf(node: UnitTree): number {
+  const b = (bias: boolean) => (bias ? 2 : 1);
+  switch (node.unit) {
+    case "linear":
+    case "readout":
+      return b(node.bias);
+    case "mlp":
+      return (node.depth + 1) * b(node.bias);
+    case "glu":
+      return (node.out === undefined ? 2 : 3) * b(node.bias);
+    case "token-mixing":
+      return 2 * b(node.bias);
+    case "attention":
+      return 4;
+    case "embedding":
+      return node.positional ? 2 : 1;
+    case "norm":
+      return node.kind === "layer" ? 2 : node.kind === "rms" ? 1 : 0;
+    default:
+      return 0;
+  }
 }
 
 /**
  * The work of one forward pass for one example (a training step costs about three
  * times this per example, an evaluation once). Matmuls count their weights times
- * the positions they apply to, attention adds its T x T scores and softmax, and
+ * the positions they apply to, attention adds its T x T products and scores, and
  * the other units the values they write.
  */
 export function forwardWork(sites: NodeSite[], spec: TaskSpec): ForwardWork {
-  let macs = 0, elements = 0, kernels = 0;
+  let macs = 0, elements = 0, scattered = 0, kernels = 0, tensors = 0;
   for (const { node, input, output } of sites) {
     const params = () => defOf(node).paramCount(node, input, context(spec.output, []));
-    if (node.unit === "sequential" || node.unit === "residual") {
-      if (node.unit === "residual") elements += features(input);
+    if (node.unit === "sequential") continue;
+    if (node.unit === "residual") {
+      elements += features(input);
       continue;
     }
     kernels++;
+    tensors += tensorsOf(node);
     switch (node.unit) {
       case "embedding":
         elements += 2 * features(output);
@@ -213,12 +242,14 @@ export function forwardWork(sites: NodeSite[], spec: TaskSpec): ForwardWork {
       case "attention": {
         const T = positions(input), d = features(input) / T;
         macs += params() * T + 2 * T * T * d;
-        elements += 4 * T * T * node.heads + 6 * T * d;
+        scattered += T * T * node.heads;
+        elements += 6 * T * d;
         break;
       }
       case "token-mixing":
         macs += params() * (features(input) / positions(input));
-        elements += 4 * features(input) + (features(input) / positions(input)) * node.width;
+        elements += (features(input) / positions(input)) * node.width;
+        scattered += 2 * features(input);
         break;
       case "readout":
         macs += params() * positions(output);
@@ -243,5 +274,5 @@ export function forwardWork(sites: NodeSite[], spec: TaskSpec): ForwardWork {
         elements += features(input);
     }
   }
-  return { macs, elements, kernels };
+  return { macs, elements, scattered, kernels, tensors };
 }
