@@ -3,7 +3,7 @@
 // universe/config/validate.ts and universe/catalog.ts.
 
 import { readFileSync } from "node:fs";
-import { describeTasks, describeUnits, type FieldDoc } from "../universe/catalog.js";
+import { describeConfig, describeTasks, describeUnits, experimentJsonSchema, type FieldDoc } from "../universe/catalog.js";
 import { parseExperimentText } from "../universe/config/load.js";
 import { formatProblem, type Problem } from "../universe/config/problems.js";
 import { validateExperiment, type Validation } from "../universe/config/validate.js";
@@ -84,6 +84,18 @@ export function unitsCommand(opts: { json?: boolean }): void {
   for (const d of docs) {
     process.stdout.write(`${d.unit}  ${d.summary}\n`);
     for (const f of d.fields) process.stdout.write(`${fieldLine(f)}\n`);
+    process.stdout.write("\n");
+  }
+}
+
+export function schemaCommand(opts: { json?: boolean }): void {
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(experimentJsonSchema(), null, 2)}\n`);
+    return;
+  }
+  for (const section of describeConfig().sections) {
+    process.stdout.write(`${section.name}: ${section.summary}\n`);
+    for (const f of section.fields) process.stdout.write(`${fieldLine(f)}\n`);
     process.stdout.write("\n");
   }
 }

@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { tasks, taskNames } from "./tasks/index.js";
 import { unitKinds, units } from "./units/index.js";
-import { commonTaskFields } from "./config/experiment.js";
+import { commonTaskFields, experimentSchema } from "./config/experiment.js";
+import { logSchema, trainSchema } from "./config/train.js";
 import type { TaskSpec } from "./tasks/family.js";
 
 export interface FieldDoc {
@@ -47,6 +48,7 @@ type JsonSchema = {
   exclusiveMaximum?: number;
   description?: string;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
   properties?: Record<string, JsonSchema>;
 };
 
@@ -54,6 +56,8 @@ function typeOf(s: JsonSchema): string {
   if (s.enum) return s.enum.map((v) => String(v)).join(" | ");
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (s.anyOf) return s.anyOf.map(typeOf).join(" | ");
+  // a discriminated union of objects: name its variants by their `kind`/`unit` constant
+  if (s.oneOf) return s.oneOf.map((o) => o.properties?.kind?.const ?? o.properties?.unit?.const ?? typeOf(o)).map(String).join(" | ");
   if (Array.isArray(s.type)) return s.type.join(" | ");
   return s.type ?? (s.properties ? "object" : "tree");
 }
@@ -96,4 +100,25 @@ export function describeUnits(): UnitDoc[] {
     summary: units[kind].summary,
     fields: fieldDocs(units[kind].schema as z.ZodType, ["unit"]),
   }));
+}
+
+export interface ConfigDoc {
+  sections: { name: string; summary: string; fields: FieldDoc[] }[];
+}
+
+/** The experiment's own sections (task families and units are described by describeTasks/describeUnits). */
+export function describeConfig(): ConfigDoc {
+  return {
+    sections: [
+      { name: "task", summary: "family (see `toyworld tasks`) plus its parameters, and these fields", fields: fieldDocs(z.object(commonTaskFields)) },
+      { name: "model", summary: "a tree of units (see `toyworld units`), e.g. {unit: sequential, children: [...]}", fields: [] },
+      { name: "train", summary: "the training recipe", fields: fieldDocs(trainSchema) },
+      { name: "log", summary: "optional metrics and checkpoints", fields: fieldDocs(logSchema) },
+    ],
+  };
+}
+
+/** The whole experiment document as JSON Schema (draft 2020-12), for editors and other tools. */
+export function experimentJsonSchema(): unknown {
+  return z.toJSONSchema(experimentSchema, { io: "input", unrepresentable: "any", cycles: "ref" });
 }
