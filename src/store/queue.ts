@@ -1,10 +1,10 @@
 // The run queue: enqueue, claim with a lease, heartbeat, requeue of lapsed or
 // orphaned runs, and the compare-and-set endings (finish, fail) that only take
 // effect while the run is still running and held by the caller. Every write is one
-// transaction (dialect.ts: BEGIN IMMEDIATE on SQLite); claim is atomic across
-// processes: SQLite holds the write lock from its select to its update, PostgreSQL
-// locks the picked rows with FOR UPDATE SKIP LOCKED so concurrent claimers pass
-// them by.
+// transaction (dialect.ts: BEGIN IMMEDIATE on SQLite). claim is one
+// UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING *, atomic across processes:
+// SQLite runs it under the database's write lock; PostgreSQL locks the picked rows
+// FOR UPDATE SKIP LOCKED, so concurrent claimers pass them by.
 
 import { newId } from "./codec.js";
 import { curveRows, insertCurves } from "./curves.js";
@@ -48,7 +48,7 @@ export async function claim(c: Conn, worker: string, limit: number, leaseMs: num
     if (c.kind === "postgres") pick = pick.forUpdate().skipLocked();
     return trx
       .updateTable("runs")
-      .set({ status: "running", worker, started_at: now, lease_until: now + leaseMs, finished_at: null })
+      .set({ status: "running", worker, started_at: now, lease_until: now + Math.round(leaseMs), finished_at: null })
       .where("id", "in", pick)
       .returningAll()
       .execute();
@@ -60,7 +60,7 @@ export async function claim(c: Conn, worker: string, limit: number, leaseMs: num
 export async function heartbeat(c: Conn, worker: string, runIds: string[], leaseMs: number): Promise<void> {
   if (runIds.length === 0) return;
   await writeTx(c, async (trx) => {
-    const leaseUntil = Date.now() + leaseMs;
+    const leaseUntil = Date.now() + Math.round(leaseMs);
     for (const part of chunks([...new Set(runIds)], ID_CHUNK)) {
       await trx
         .updateTable("runs")
@@ -82,7 +82,8 @@ export async function requeueStale(c: Conn, now: number, deadWorkers: string[] =
         .updateTable("runs")
         .set((eb) => ({ status: "queued", attempts: eb("attempts", "+", 1), lease_until: null }))
         .where("status", "=", "running");
-    let count = Number((await requeue().where("lease_until", "<", now).executeTakeFirst()).numUpdatedRows);
+    // integer milliseconds in the database: lease_until < now is lease_until < ceil(now)
+    let count = Number((await requeue().where("lease_until", "<", Math.ceil(now)).executeTakeFirst()).numUpdatedRows);
     for (const part of chunks(dead, ID_CHUNK)) {
       count += Number((await requeue().where("worker", "in", part).executeTakeFirst()).numUpdatedRows);
     }

@@ -46,6 +46,7 @@ export interface RunRecord {
   priority: number;
   /** who holds (or last held) the run: "host:pid" */
   worker: string | null;
+  /** how often the run was put back in the queue (0 for a run claimed once) */
   attempts: number;
   error: string | null;
   divergedAt: number | null;
@@ -120,7 +121,7 @@ export interface Store {
    * in `deadWorkers` (e.g. processes of this host that no longer exist). Returns how many.
    */
   requeueStale(now: number, deadWorkers?: string[]): Promise<number>;
-  /** Runs that are running, with their workers (to check which workers are alive). */
+  /** The distinct workers that hold running runs, sorted (to check which are alive). */
   runningWorkers(): Promise<string[]>;
   /**
    * Stores the result and the curves in one transaction, only if the run is still
@@ -136,7 +137,10 @@ export interface Store {
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
   countRuns(filter?: RunFilter): Promise<Record<RunStatus, number>>;
-  /** Curves of many runs at once (all metrics unless `metrics` is given). */
+  /**
+   * Curves of many runs at once (all metrics unless `metrics` is given). Runs without
+   * curves are absent from the map. Arrays may share one buffer: copy before transferring.
+   */
   getCurves(runIds: string[], metrics?: string[]): Promise<Map<string, RunCurves>>;
 
   // checkpoints

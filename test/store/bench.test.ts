@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { benchStore } from "../../src/cli/store-bench.js";
+import { benchStore, parseStoreBenchOptions } from "../../src/cli/store-bench.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { ensurePostgres } from "../helpers/services.js";
 
@@ -40,6 +40,8 @@ test("bench store on SQLite prints one JSON line and removes its file", async ()
 
 test("bench store refuses bad sizes and existing files", async () => {
   await assert.rejects(benchStore({ json: true, runs: 0 }), UsageError);
+  assert.throws(() => parseStoreBenchOptions({ runs: "ten" }), UsageError);
+  assert.deepEqual(parseStoreBenchOptions({ runs: "500", json: true }), { url: undefined, json: true, runs: 500 });
   const existing = join(dir, "existing.db");
   writeFileSync(existing, "");
   await assert.rejects(benchStore({ url: existing, json: true, runs: 1 }), UsageError);

@@ -20,6 +20,7 @@ export function dataTests(ctx: SuiteContext): void {
     const parent = ids[0]!;
     const [child] = await s.enqueue([newRun(family, { configId: "cfg-shared", lineage: { parentRunId: parent, forkStep: 10, interventions: [] } })]);
     ids.push(child!);
+    await sleep(3); // newest first: no two runs in the same millisecond
     const imported = await s.insertFinished(newRun(family, { configId: "cfg-shared" }), result({}));
     ids.push(imported);
 

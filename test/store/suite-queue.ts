@@ -72,15 +72,14 @@ export function queueTests(ctx: SuiteContext): void {
   test("heartbeat extends only the worker's own running runs", async () => {
     const s = ctx.store();
     await drain(s);
-    const ids = await s.enqueue([newRun(uniqueFamily("hb")), newRun(uniqueFamily("hb"))]);
+    await s.enqueue([newRun(uniqueFamily("hb")), newRun(uniqueFamily("hb"))]);
     const [mine] = await s.claim("me", 1, 1000);
     const [theirs] = await s.claim("them", 1, 1000);
     await s.heartbeat("me", [mine!.id, theirs!.id], 100_000);
     const m = (await s.getRun(mine!.id))!, t = (await s.getRun(theirs!.id))!;
     assert.ok(m.leaseUntil! >= Date.now() + 90_000, "own lease extended");
     assert.equal(t.leaseUntil, theirs!.leaseUntil, "another worker's lease untouched");
-    await s.heartbeat("me", [], 100_000);
-    assert.equal(ids.length, 2);
+    await s.heartbeat("me", [], 100_000); // nothing to extend: no error
   });
 
   test("requeueStale puts back lapsed leases and dead workers' runs", async () => {
