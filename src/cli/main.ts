@@ -7,9 +7,10 @@
 import { Command, CommanderError, Option } from "commander";
 import { parseBenchOptions, runBench } from "./bench.js";
 import { ReportedError, UsageError } from "./errors.js";
-import { tasksCommand, unitsCommand, validateCommand } from "./universe.js";
+import { schemaCommand, tasksCommand, unitsCommand, validateCommand } from "./universe.js";
 import { forkCommand, runCommand, sweepCommand, workerCommand } from "./runs.js";
 import { benchStore } from "./store-bench.js";
+import { benchSuite } from "./suite-bench.js";
 import { workloadNames } from "../engine/bench/workloads.js";
 
 function program(): Command {
@@ -19,7 +20,7 @@ function program(): Command {
 
   cli.command("bench")
     .description("time the standard training workloads against the PyTorch reference")
-    .argument("[workloads...]", `any of ${workloadNames.join(", ")}, matmul (default: the five training workloads)`)
+    .argument("[workloads...]", `any of ${workloadNames.join(", ")}, matmul; or "store" (ingest and load rates) or "suite" (experiments per hour), each alone (default: the five training workloads)`)
     .option("--seconds <s>", "seconds to time each workload", "3")
     .option("--threads <n>", "worker threads (default: one per core)")
     .option("--json", "print one JSON object per line")
@@ -27,6 +28,13 @@ function program(): Command {
     .addOption(new Option("--backend <kind>", "kernel backend").choices(["wasm", "reference"]).default("wasm"))
     .option("--db <url>", "with `bench store`: the store to measure (default: a temporary SQLite file)")
     .action(async (workloads: string[], opts: Record<string, unknown>) => {
+      if (workloads.includes("suite")) {
+        if (workloads.length > 1) throw new UsageError("`bench suite` runs alone; time the training workloads separately");
+        const threads = opts.threads === undefined ? undefined : Number(opts.threads);
+        if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads must be a positive integer, got '${String(opts.threads)}'`);
+        await benchSuite({ json: Boolean(opts.json), threads });
+        return;
+      }
       if (workloads.includes("store")) {
         if (workloads.length > 1) throw new UsageError("`bench store` runs alone; time the training workloads separately");
         await benchStore({ url: opts.db as string | undefined, json: Boolean(opts.json) });
@@ -73,6 +81,11 @@ function program(): Command {
     .option("--json", "print one JSON object")
     .action((file: string, opts: { json?: boolean }) => validateCommand(file, opts));
 
+  cli.command("schema")
+    .description("describe the experiment document: every section and field with type, range, default and meaning")
+    .option("--json", "print the JSON Schema of the whole document")
+    .action((opts: { json?: boolean }) => schemaCommand(opts));
+
   cli.command("tasks")
     .description("list the task families with their parameters, difficulty knob and metrics")
     .option("--json", "one JSON object per family and line")
@@ -82,6 +95,48 @@ function program(): Command {
     .description("list the unit kinds that model trees are built from, with their fields")
     .option("--json", "one JSON object per unit and line")
     .action((opts: { json?: boolean }) => unitsCommand(opts));
+
+  // inspection and exchange: their modules (vega, parquet) load only when used
+  const storeOption = (c: Command) =>
+    c.option("--db <url>", "store: a SQLite file or postgres:// URL (default: $TOYWORLD_DB or ./toyworld.db)");
+  const filterOptions = (c: Command) =>
+    c.option("--status <s>", "only runs with this status (queued, running, completed, diverged, failed; comma-separated)")
+      .option("--family <f>", "only runs of this task family")
+      .option("--sweep <id>", "only runs of this sweep");
+
+  filterOptions(storeOption(cli.command("ls")
+    .description("list runs, newest first: status, family, name, final losses and accuracies, steps, seconds, parent")
+    .option("--limit <n>", "at most n runs (0: all)", "50")
+    .option("--json", "print one JSON object per run and line")))
+    .action(async (opts: Record<string, string | undefined>) => (await import("./inspect.js")).lsCommand(opts));
+
+  storeOption(cli.command("show")
+    .description("show a run: config, status, lineage, summary numbers and its curves drawn in the terminal")
+    .argument("<run>", "run id")
+    .option("--json", "print one JSON object: run, config, summary and curves"))
+    .action(async (run: string, opts: Record<string, string | undefined>) => (await import("./inspect.js")).showCommand(run, opts));
+
+  storeOption(cli.command("plot")
+    .description("plot the curves of runs to a PNG or SVG file: losses (log scale) and accuracies against steps (log scale)")
+    .argument("<runs...>", "run ids")
+    .option("--out <file>", "the figure: FILE.png or FILE.svg")
+    .option("--metrics <list>", "comma-separated metrics", "train_loss,test_loss,train_acc,test_acc")
+    .option("--json", "print what was written as one JSON object"))
+    .action(async (runs: string[], opts: Record<string, string | undefined>) => (await import("./plot.js")).plotCommand(runs, opts));
+
+  filterOptions(storeOption(cli.command("export")
+    .description("write runs' curves as a long table, one row per run, metric and step (Parquet, CSV or JSON lines)")
+    .option("--out <path>", "the file to write")
+    .option("--format <format>", "parquet, csv or jsonl (default: from the extension of --out)")
+    .option("--json", "print a summary as one JSON object")))
+    .action(async (opts: Record<string, string | undefined>) => (await import("./exchange.js")).exportCommand(opts));
+
+  storeOption(cli.command("import")
+    .description("store the runs of a long table (as written by export); runs already stored are skipped")
+    .argument("<path>", "a .parquet, .csv or .jsonl file")
+    .option("--format <format>", "parquet, csv or jsonl (default: from the extension)")
+    .option("--json", "print a summary as one JSON object"))
+    .action(async (path: string, opts: Record<string, string | undefined>) => (await import("./exchange.js")).importCommand(path, opts));
 
   return cli;
 }

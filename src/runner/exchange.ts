@@ -18,10 +18,11 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, renameSync, rmSync } from "node:fs";
 import { access } from "node:fs/promises";
+import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
 import { ParquetWriter, fileWriter, type SchemaElement } from "hyparquet-writer";
-import { canonicalJson, experimentId } from "../universe/config/canonical.js";
+import { canonicalJson } from "../universe/config/canonical.js";
 import type { Lineage, NewRun, RunCurves, RunFilter, RunRecord, RunResult, Store } from "../store/store.js";
 import { METRICS } from "./record.js";
 
@@ -56,6 +57,8 @@ export interface ExportOptions {
   filter?: Pick<RunFilter, "status" | "family" | "sweepId">;
   /** runs whose curves are read at once (default 200) */
   chunkRuns?: number;
+  /** Parquet: rows per row group, held in memory until written (default 200,000) */
+  rowGroupRows?: number;
 }
 
 export interface ExportSummary {
@@ -97,7 +100,7 @@ interface Sink {
 export async function exportRuns(store: Store, opts: ExportOptions): Promise<ExportSummary> {
   const runs = (await store.listRuns({ ...opts.filter })).reverse();
   const partial = `${opts.out}.partial`;
-  const sink = opts.format === "parquet" ? parquetSink(partial) : textSink(partial, opts.format);
+  const sink = opts.format === "parquet" ? parquetSink(partial, opts.rowGroupRows ?? 200_000) : textSink(partial, opts.format);
   let written = 0, rows = 0;
   try {
     const chunk = opts.chunkRuns ?? 200;
@@ -123,7 +126,7 @@ export async function exportRuns(store: Store, opts: ExportOptions): Promise<Exp
 }
 
 /** A number as text that parses back to the same double: -0 keeps its sign. */
-const num = (v: number) => (Object.is(v, -0) ? "-0" : String(v));
+const num = (v: number) => (Object.is(v, -0) ? "-0.0" : String(v));
 
 function csvField(v: string | number | null): string {
   if (v === null) return "";
@@ -145,7 +148,7 @@ function textSink(path: string, format: "csv" | "jsonl"): Sink {
     if (buffer.length === 0) return;
     const ok = out.write(buffer);
     buffer = "";
-    if (!ok) await new Promise<void>((resolve, reject) => { out.once("drain", resolve); out.once("error", reject); });
+    if (!ok) await once(out, "drain"); // rejects on an error
   };
   if (format === "csv") buffer = `${EXCHANGE_COLUMNS.join(",")}\n`;
   return {
@@ -192,10 +195,8 @@ const PARQUET_SCHEMA: SchemaElement[] = [
   }),
 ];
 
-/** Rows per row group: the columns of this many rows are held before they are written. */
-const ROW_GROUP = 200_000;
-
-function parquetSink(path: string): Sink {
+/** Rows are held as columns until a row group of `rowGroup` rows (or more: a run is not split) is written. */
+function parquetSink(path: string, rowGroup: number): Sink {
   const writer = new ParquetWriter({
     writer: fileWriter(path), schema: PARQUET_SCHEMA, createdBy: "toyworld",
     kvMetadata: [{ key: "toyworld.exchange", value: "1" }],
@@ -205,7 +206,8 @@ function parquetSink(path: string): Sink {
     const n = cols[0]!.length;
     if (n === 0) return;
     await writer.write({
-      columnData: EXCHANGE_COLUMNS.map((name, k) => ({ name, data: cols[k]! })),
+      // min/max statistics of long JSON text cost more than anything else and help no reader
+      columnData: EXCHANGE_COLUMNS.map((name, k) => ({ name, data: cols[k]!, statistics: name !== "config" && name !== "interventions" })),
       rowGroupSize: n,
     });
     cols = EXCHANGE_COLUMNS.map(() => [] as unknown[]);
@@ -214,16 +216,15 @@ function parquetSink(path: string): Sink {
     async run(c, curves, metrics) {
       const run: Record<string, unknown> = { ...c, param_count: c.param_count === null ? null : BigInt(c.param_count) };
       for (const m of metrics) {
-        const { steps, values } = curves[m]!;
-        EXCHANGE_COLUMNS.forEach((name, k) => {
-          const col = cols[k]!;
-          if (name === "metric") for (let i = 0; i < steps.length; i++) col.push(m);
-          else if (name === "step") for (let i = 0; i < steps.length; i++) col.push(steps[i]);
-          else if (name === "value") for (let i = 0; i < steps.length; i++) col.push(Number.isNaN(values[i]!) ? null : values[i]);
-          else for (let i = 0, v = run[name]; i < steps.length; i++) col.push(v);
-        });
+        const { steps, values } = curves[m]!, n = steps.length;
+        for (let k = 0; k < EXCHANGE_COLUMNS.length; k++) {
+          const name = EXCHANGE_COLUMNS[k]!, col = cols[k]!;
+          if (name === "step") for (let i = 0; i < n; i++) col.push(steps[i]);
+          else if (name === "value") for (let i = 0; i < n; i++) col.push(Number.isNaN(values[i]!) ? null : values[i]);
+          else for (let i = 0, v = name === "metric" ? m : run[name]; i < n; i++) col.push(v);
+        }
       }
-      if (cols[0]!.length >= ROW_GROUP) await flush();
+      if (cols[0]!.length >= rowGroup) await flush();
     },
     async close() {
       await flush();
@@ -234,10 +235,17 @@ function parquetSink(path: string): Sink {
 
 // ---------------------------------------------------------------------------- import
 
-type Raw = Record<string, unknown>;
+/**
+ * Rows of a file: the value of a column in a row, undefined where the file has no
+ * such column (CSV: text, null for an empty unquoted field).
+ */
+interface Batch {
+  length: number;
+  get(col: string, row: number): unknown;
+}
 
-/** Rows of the file in batches, as objects keyed by column name (CSV: strings, null for an empty unquoted field). */
-async function* readBatches(path: string, format: ExchangeFormat): AsyncGenerator<Raw[]> {
+/** The rows of the file in batches. */
+async function* readBatches(path: string, format: ExchangeFormat): AsyncGenerator<Batch> {
   if (format === "parquet") yield* parquetBatches(path);
   else if (format === "csv") yield* csvBatches(path);
   else yield* jsonlBatches(path);
@@ -248,7 +256,7 @@ function checkColumns(path: string, names: string[]): void {
   if (missing.length > 0) throw new ExchangeError(`${path}: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (required: ${REQUIRED_COLUMNS.join(", ")})`);
 }
 
-async function* parquetBatches(path: string): AsyncGenerator<Raw[]> {
+async function* parquetBatches(path: string): AsyncGenerator<Batch> {
   const file = await asyncBufferFromFile(path);
   let metadata;
   try {
@@ -261,14 +269,34 @@ async function* parquetBatches(path: string): AsyncGenerator<Raw[]> {
   const columns = names.filter((n) => (EXCHANGE_COLUMNS as readonly string[]).includes(n));
   let start = 0;
   for (const group of metadata.row_groups) {
-    const n = Number(group.num_rows);
-    if (n > 0) yield await parquetReadObjects({ file, metadata, columns, rowStart: start, rowEnd: start + n });
+    const n = Number(group.num_rows), from = start;
     start += n;
+    if (n === 0) continue;
+    // a row group's columns, as they are decoded (no row objects: they cost more than the rest)
+    const data = new Map<string, ArrayLike<unknown>>();
+    await parquetRead({
+      file, metadata, columns, rowStart: from, rowEnd: from + n,
+      onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+        if (rowStart === from && rowEnd === from + n) return void data.set(columnName, columnData);
+        let col = data.get(columnName) as unknown[] | undefined;
+        if (!col) data.set(columnName, (col = new Array<unknown>(n)));
+        for (let i = rowStart; i < rowEnd; i++) col[i - from] = columnData[i - rowStart];
+      },
+    });
+    yield { length: n, get: (col, row) => data.get(col)?.[row] };
   }
 }
 
-/** A streaming CSV reader (RFC 4180: quotes, doubled quotes, newlines in quoted fields, CRLF). */
+/** Undoubles the quotes of a quoted CSV field (split and join make one flat string, cheaper than replaceAll's pieces). */
+const unquote = (text: string) => (text.includes('""') ? text.split('""').join('"') : text);
+
+/**
+ * A streaming CSV reader (RFC 4180: quotes, doubled quotes, newlines in quoted
+ * fields, CRLF). A quoted field is gathered with its doubled quotes and undoubled
+ * once at its end.
+ */
 class CsvParser {
+  /** the current field; of a quoted field, its text with quotes still doubled */
   private field = "";
   private quoted = false;
   private inQuotes = false;
@@ -281,7 +309,9 @@ class CsvParser {
     let i = 0;
     while (i < n) {
       if (this.inQuotes) {
-        const q = text.indexOf('"', i);
+        // to the closing quote: a quote not followed by another
+        let q = text.indexOf('"', i);
+        while (q >= 0 && q + 1 < n && text.charCodeAt(q + 1) === 34) q = text.indexOf('"', q + 2);
         if (q < 0) {
           this.field += text.slice(i);
           break;
@@ -289,14 +319,15 @@ class CsvParser {
         this.field += text.slice(i, q);
         i = q + 1;
         this.inQuotes = false;
-        this.afterQuote = true;
+        // a quote at the end of the chunk may be the first of a doubled one
+        this.afterQuote = i === n;
         continue;
       }
       const c = text.charCodeAt(i);
       if (this.afterQuote) {
         this.afterQuote = false;
-        if (c === 34) { // a doubled quote inside a quoted field
-          this.field += '"';
+        if (c === 34) { // it was doubled: the field goes on
+          this.field += '""';
           this.inQuotes = true;
           i++;
           continue;
@@ -325,7 +356,7 @@ class CsvParser {
   }
 
   private endField(): void {
-    this.record.push(this.quoted || this.field !== "" ? this.field : null);
+    this.record.push(this.quoted ? unquote(this.field) : this.field !== "" ? this.field : null);
     this.field = "";
     this.quoted = false;
   }
@@ -338,22 +369,22 @@ class CsvParser {
   }
 }
 
-async function* csvBatches(path: string): AsyncGenerator<Raw[]> {
+async function* csvBatches(path: string): AsyncGenerator<Batch> {
   const parser = new CsvParser();
   let header: string[] | null = null;
+  let index: Map<string, number> = new Map();
   let row = 0;
-  const toRows = (records: (string | null)[][]): Raw[] => {
+  const toRows = (records: (string | null)[][]): Batch => {
     if (!header && records.length > 0) {
       header = records.shift()!.map((h) => (h ?? "").trim());
       checkColumns(path, header);
+      index = new Map(header.map((h, k) => [h, k]));
     }
-    return records.map((rec) => {
+    for (const rec of records) {
       row++;
       if (rec.length !== header!.length) throw new ExchangeError(`${path}: row ${row}: ${rec.length} fields, but the header has ${header!.length}`);
-      const o: Raw = {};
-      for (let k = 0; k < rec.length; k++) o[header![k]!] = rec[k];
-      return o;
-    });
+    }
+    return { length: records.length, get: (col, r) => { const k = index.get(col); return k === undefined ? undefined : records[r]![k]; } };
   };
   try {
     for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
@@ -369,7 +400,10 @@ async function* csvBatches(path: string): AsyncGenerator<Raw[]> {
   if (!header) throw new ExchangeError(`${path}: empty file (no header)`);
 }
 
-async function* jsonlBatches(path: string): AsyncGenerator<Raw[]> {
+type Raw = Record<string, unknown>;
+const objects = (rows: Raw[]): Batch => ({ length: rows.length, get: (col, r) => rows[r]![col] });
+
+async function* jsonlBatches(path: string): AsyncGenerator<Batch> {
   let batch: Raw[] = [];
   let line = 0;
   for await (const text of createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity })) {
@@ -383,9 +417,9 @@ async function* jsonlBatches(path: string): AsyncGenerator<Raw[]> {
     }
     if (o === null || typeof o !== "object" || Array.isArray(o)) throw new ExchangeError(`${path}: line ${line}: not a JSON object`);
     batch.push(o as Raw);
-    if (batch.length >= 5000) yield batch.splice(0);
+    if (batch.length >= 5000) yield objects(batch.splice(0));
   }
-  if (batch.length > 0) yield batch;
+  if (batch.length > 0) yield objects(batch);
 }
 
 /** The run's columns as read from its first row. */
@@ -412,38 +446,47 @@ interface Point {
   value: number;
 }
 
+/** Reads typed values from the current row. */
 class RowReader {
   constructor(private readonly path: string) {}
   private row = 0;
-  at(index: number): this {
+  private batch: Batch = { length: 0, get: () => undefined };
+  private i = 0;
+  /** Moves to row `i` of `batch`, row `index` of the file. */
+  at(batch: Batch, i: number, index: number): this {
+    this.batch = batch;
+    this.i = i;
     this.row = index + 1;
     return this;
+  }
+  private get(col: string): unknown {
+    return this.batch.get(col, this.i);
   }
   fail(message: string): never {
     throw new ExchangeError(`${this.path}: row ${this.row}: ${message}`);
   }
-  str(raw: Raw, col: string): string | null {
-    const v = raw[col];
+  str(col: string): string | null {
+    const v = this.get(col);
     if (v === null || v === undefined) return null;
     if (typeof v === "string") return v;
     if (typeof v === "number" || typeof v === "bigint") return String(v);
     return this.fail(`${col} must be text, got ${JSON.stringify(v)}`);
   }
-  required(raw: Raw, col: string): string {
-    const s = this.str(raw, col);
+  required(col: string): string {
+    const s = this.str(col);
     if (s === null || s === "") this.fail(`${col} is missing`);
     return s;
   }
-  int(raw: Raw, col: string, lo = -(2 ** 31), hi = 2 ** 31 - 1): number | null {
-    const v = raw[col];
+  int(col: string, lo = -(2 ** 31), hi = 2 ** 31 - 1): number | null {
+    const v = this.get(col);
     if (v === null || v === undefined || v === "") return null;
     const n = typeof v === "string" ? Number(v.trim()) : typeof v === "bigint" ? Number(v) : v;
     if (typeof n !== "number" || !Number.isInteger(n) || n < lo || n > hi) this.fail(`${col} must be an integer, got ${JSON.stringify(typeof v === "bigint" ? String(v) : v)}`);
     return n;
   }
   /** A double; null, empty and NaN are NaN; Infinity and inf (any case, signed) are infinite. */
-  float(raw: Raw, col: string): number {
-    const v = raw[col];
+  float(col: string): number {
+    const v = this.get(col);
     if (v === null || v === undefined) return NaN;
     if (typeof v === "number") return v;
     if (typeof v === "string") {
@@ -456,28 +499,28 @@ class RowReader {
     return this.fail(`${col} must be a number, got ${JSON.stringify(v)}`);
   }
 
-  point(raw: Raw): Point {
-    const step = this.int(raw, "step");
+  point(): Point {
+    const runId = this.required("run_id"), metric = this.required("metric"), step = this.int("step");
     if (step === null) this.fail("step is missing");
-    return { runId: this.required(raw, "run_id"), metric: this.required(raw, "metric"), step, value: this.float(raw, "value") };
+    return { runId, metric, step, value: this.float("value") };
   }
 
-  meta(raw: Raw): RunMeta {
-    const config = raw.config;
-    const wall = raw.wall_seconds === null || raw.wall_seconds === undefined || raw.wall_seconds === "" ? null : this.float(raw, "wall_seconds");
+  meta(): RunMeta {
+    const config = this.get("config"), wall = this.get("wall_seconds");
     return {
-      configId: this.str(raw, "config_id") || null,
-      family: this.required(raw, "family"),
-      status: this.str(raw, "status") || "completed",
-      name: this.str(raw, "name"),
-      sweepId: this.str(raw, "sweep_id") || null,
-      parentRunId: this.str(raw, "parent_run_id") || null,
-      forkStep: this.int(raw, "fork_step", 0),
-      config: config !== null && typeof config === "object" ? JSON.stringify(config) : this.required(raw, "config"),
-      divergedAt: this.int(raw, "diverged_at"),
-      wallSeconds: wall,
-      paramCount: this.int(raw, "param_count", 0, Number.MAX_SAFE_INTEGER),
-      interventions: this.str(raw, "interventions") || null,
+      configId: this.str("config_id") || null,
+      family: this.required("family"),
+      status: this.str("status") || "completed",
+      name: this.str("name"),
+      sweepId: this.str("sweep_id") || null,
+      parentRunId: this.str("parent_run_id") || null,
+      forkStep: this.int("fork_step", 0),
+      // JSON lines may hold the config as an object
+      config: config !== null && typeof config === "object" ? JSON.stringify(config) : this.required("config"),
+      divergedAt: this.int("diverged_at"),
+      wallSeconds: wall === null || wall === undefined || wall === "" ? null : this.float("wall_seconds"),
+      paramCount: this.int("param_count", 0, Number.MAX_SAFE_INTEGER),
+      interventions: this.str("interventions") || null,
     };
   }
 }
@@ -491,9 +534,27 @@ function sameMeta(a: RunMeta, b: RunMeta): string | null {
 
 /** Pass 1's findings about one run of the file. */
 interface RunInfo {
+  /** its run_id */
+  key: string;
   meta: RunMeta;
   /** the index of its last row */
   lastRow: number;
+}
+
+/**
+ * A copy of a string that keeps nothing else alive: a string read from a file may be
+ * a slice of a whole chunk of it, and what an import keeps per run must not hold
+ * every chunk.
+ */
+const own = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+
+function ownMeta(m: RunMeta): RunMeta {
+  const out = { ...m };
+  for (const k of ["configId", "family", "status", "name", "sweepId", "parentRunId", "config", "interventions"] as const) {
+    const v = m[k];
+    if (v !== null) out[k] = own(v);
+  }
+  return out;
 }
 
 /** Checks a run's columns once, on its first row. */
@@ -538,10 +599,8 @@ export interface ImportSummary {
   unfinished: { from: string; status: string }[];
 }
 
-/** The config_id of a config from outside toyworld: its experiment id if it has task, model and train; else a hash of it. */
+/** The config_id of a run whose file has none: the first 16 hex digits of the sha256 of its canonical config JSON (keys sorted). */
 export function configIdOf(config: unknown): string {
-  const c = config as Record<string, unknown>;
-  if (c.task !== undefined && c.model !== undefined && c.train !== undefined) return experimentId(c as never);
   return createHash("sha256").update(canonicalJson(config)).digest("hex").slice(0, 16);
 }
 
@@ -558,14 +617,15 @@ export async function importRuns(store: Store, path: string, opts: ImportOptions
   const reader = new RowReader(path);
   let rows = 0;
   for await (const batch of readBatches(path, format)) {
-    for (const raw of batch) {
-      reader.at(rows);
-      const p = reader.point(raw);
-      const meta = reader.meta(raw);
+    for (let i = 0; i < batch.length; i++) {
+      reader.at(batch, i, rows);
+      const p = reader.point();
+      const meta = reader.meta();
       const info = runs.get(p.runId);
       if (!info) {
         checkMeta(reader, meta);
-        runs.set(p.runId, { meta, lastRow: rows });
+        const key = own(p.runId);
+        runs.set(key, { key, meta: ownMeta(meta), lastRow: rows });
       } else {
         const differs = sameMeta(info.meta, meta);
         if (differs) reader.fail(`run ${p.runId} has another ${differs} than on its first row`);
@@ -578,9 +638,9 @@ export async function importRuns(store: Store, path: string, opts: ImportOptions
   const importer = new Importer(store, runs, opts.batchRuns ?? 100);
   let index = 0;
   for await (const batch of readBatches(path, format)) {
-    for (const raw of batch) {
+    for (let i = 0; i < batch.length; i++) {
       if (index >= rows) throw new ExchangeError(`${path} changed while it was imported`);
-      await importer.add(reader.at(index).point(raw), index);
+      if (importer.add(reader.at(batch, i, index).point(), index)) await importer.flush();
       index++;
     }
   }
@@ -642,18 +702,19 @@ class Importer {
 
   constructor(private readonly store: Store, private readonly runs: Map<string, RunInfo>, private readonly batchRuns: number) {}
 
-  async add(p: Point, index: number): Promise<void> {
-    let b = this.open.get(p.runId);
-    if (!b) this.open.set(p.runId, (b = new Map()));
+  /** Adds a row; true when a batch of runs is ready to be stored (call flush). */
+  add(p: Point, index: number): boolean {
+    const info = this.runs.get(p.runId)!;
+    let b = this.open.get(info.key);
+    if (!b) this.open.set(info.key, (b = new Map()));
     let c = b.get(p.metric);
-    if (!c) b.set(p.metric, (c = { steps: [], values: [] }));
+    if (!c) b.set(p.metric.length > 12 ? own(p.metric) : p.metric, (c = { steps: [], values: [] }));
     c.steps.push(p.step);
     c.values.push(p.value);
-    const info = this.runs.get(p.runId)!;
-    if (info.lastRow !== index) return;
-    this.open.delete(p.runId);
-    this.schedule({ from: p.runId, meta: info.meta, curves: toCurves(b) });
-    if (this.ready.length >= this.batchRuns) await this.flush();
+    if (info.lastRow !== index) return false;
+    this.open.delete(info.key);
+    this.schedule({ from: info.key, meta: info.meta, curves: toCurves(b) });
+    return this.ready.length >= this.batchRuns;
   }
 
   private schedule(p: Pending): void {
@@ -676,7 +737,7 @@ class Importer {
     }
   }
 
-  private async flush(): Promise<void> {
+  async flush(): Promise<void> {
     while (this.ready.length > 0) {
       const batch = this.ready.splice(0, this.batchRuns);
       const finished = batch.filter((p) => {
