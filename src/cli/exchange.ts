@@ -1,10 +1,10 @@
 // `toyworld export` and `toyworld import`: runs and their curves to and from a long
-// table (Parquet, CSV or JSON lines); the work is done by runner/exchange.ts.
+// table (Parquet, CSV or JSON lines); the work is done by runner/exchange/.
 
 import { dirname } from "node:path";
 import { existsSync, statSync } from "node:fs";
 import { defaultStoreUrl, openStore } from "../store/index.js";
-import { EXCHANGE_FORMATS, ExchangeError, exportRuns, formatFromPath, importRuns, type ExchangeFormat } from "../runner/exchange.js";
+import { EXCHANGE_FORMATS, ExchangeError, exportRuns, formatFromPath, importRuns, type ExchangeFormat } from "../runner/exchange/index.js";
 import { UsageError } from "./errors.js";
 import { filterFrom, withExistingStore, type FilterFlags, type Out, type StoreFlags } from "./query.js";
 

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { openStore, type RunCurves, type RunRecord, type Store } from "../../src/store/index.js";
-import { EXCHANGE_COLUMNS, EXCHANGE_FORMATS, ExchangeError, exportRuns, importRuns } from "../../src/runner/exchange.js";
+import { EXCHANGE_COLUMNS, EXCHANGE_FORMATS, ExchangeError, exportRuns, importRuns } from "../../src/runner/exchange/index.js";
 import { canonicalJson } from "../../src/universe/config/canonical.js";
 
 const cli = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
