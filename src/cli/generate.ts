@@ -53,7 +53,7 @@ export function presetsCommand(opts: { json: boolean }, write: Write = stdout): 
  * prints the same lines, and the first k lines of n are those of k.
  */
 export function sampleCommand(opts: { n: number; seed: number; json: boolean }, write: Write = stdout): void {
-  if (!Number.isInteger(opts.n) || opts.n < 1 || opts.n > 1_000_000) throw new UsageError(`-n must be an integer in 1..1000000, got '${opts.n}'`);
+  if (!Number.isInteger(opts.n) || opts.n < 1 || opts.n > 1_000_000) throw new UsageError(`--n must be an integer in 1..1000000, got '${opts.n}'`);
   if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > 2 ** 31 - 1) {
     throw new UsageError(`--seed must be an integer in 0..${2 ** 31 - 1}, got '${opts.seed}'`);
   }

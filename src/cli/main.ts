@@ -10,6 +10,7 @@ import { ReportedError, UsageError } from "./errors.js";
 import { schemaCommand, tasksCommand, unitsCommand, validateCommand } from "./universe.js";
 import { forkCommand, runCommand, sweepCommand, workerCommand } from "./runs.js";
 import { benchStore } from "./store-bench.js";
+import { presetsCommand, sampleCommand } from "./generate.js";
 import { benchSuite } from "./suite-bench.js";
 import { workloadNames } from "../engine/bench/workloads.js";
 
@@ -80,6 +81,19 @@ function program(): Command {
     .argument("<file>", "experiment file")
     .option("--json", "print one JSON object")
     .action((file: string, opts: { json?: boolean }) => validateCommand(file, opts));
+
+  cli.command("presets")
+    .description("list the presets: published setups scaled to this machine, with their sources and changes")
+    .option("--json", "one JSON object per preset and line")
+    .action((opts: { json?: boolean }) => presetsCommand({ json: Boolean(opts.json) }));
+
+  cli.command("sample")
+    .description("print N random valid experiments from the universe's priors, one JSON document per line")
+    .option("--n <n>", "how many", "10")
+    .option("--seed <s>", "seed of the sampler (the same seed gives the same experiments)", "0")
+    .option("--json", "JSON lines (the only output format; accepted for uniformity)")
+    .action((opts: { n: string; seed: string; json?: boolean }) =>
+      sampleCommand({ n: Number(opts.n), seed: Number(opts.seed), json: Boolean(opts.json) }));
 
   cli.command("schema")
     .description("describe the experiment document: every section and field with type, range, default and meaning")

@@ -33,6 +33,10 @@ export class Rng {
   private counter = 0;
 
   constructor(readonly seed: number, readonly stream: number = 0, start = 0) {
+    // Beyond 2^53 a float64 counter stops incrementing and every draw repeats.
+    if (!Number.isSafeInteger(start) || start > Number.MAX_SAFE_INTEGER - 2 ** 32) {
+      throw new Error(`Rng: counter start ${start} is not an exact integer below 2^53 - 2^32`);
+    }
     this.counter = start;
   }
 

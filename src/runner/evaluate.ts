@@ -9,8 +9,12 @@ import { sliceExamples, stackMembers } from "./data.js";
 
 /** Rows per member and chunk, scaled so that a chunk of the population stays small. */
 const ROWS_PER_CHUNK = 16384;
-/** Batch index used to draw the train-side evaluation set of stream tasks (never a training index in practice). */
-const STREAM_EVAL_INDEX = 2 ** 31 - 1;
+/**
+ * Batch index of the train-side evaluation set of stream tasks: far beyond any
+ * training batch (2^36 examples in), yet small enough that the examples' RNG
+ * counters stay exact integers.
+ */
+const streamEvalIndex = (examples: number) => Math.floor(2 ** 36 / examples);
 
 interface Chunk { x: Tensor; y: Tensor; n: number }
 
@@ -42,7 +46,7 @@ function chunks(engine: Engine, sets: Examples[], spec: TaskSpec, size: number):
 export function makeEvalSets(engine: Engine, instances: TaskInstance[], spec: TaskSpec, examples: number): EvalSets {
   const chunkSize = Math.max(1, Math.min(examples, Math.floor(ROWS_PER_CHUNK / instances.length)));
   const take = (e: Examples) => sliceExamples(e, 0, Math.min(examples, e.n), spec);
-  const trainSets = instances.map((inst) => take(inst.train ?? inst.batch(STREAM_EVAL_INDEX, examples)));
+  const trainSets = instances.map((inst) => take(inst.train ?? inst.batch(streamEvalIndex(examples), examples)));
   const sets = {
     train: chunks(engine, trainSets, spec, chunkSize),
     test: chunks(engine, instances.map((inst) => take(inst.test)), spec, chunkSize),

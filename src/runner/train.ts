@@ -55,7 +55,8 @@ function makeOptimizer(model: Model, configs: Experiment[]): Optimizer {
 
 /** The training batch of every member at one step. */
 function stepBatch(instances: TaskInstance[], step: number, size: number | "full", spec: TaskSpec, engine: Engine) {
-  const perMember = instances.map((inst) => (size === "full" ? inst.train! : inst.batch(step, size)));
+  // A batch never exceeds a fixed train set: a larger one would repeat examples within the batch.
+  const perMember = instances.map((inst) => (size === "full" ? inst.train! : inst.batch(step, inst.train ? Math.min(size, inst.train.n) : size)));
   return stackMembers(engine, perMember, spec);
 }
 

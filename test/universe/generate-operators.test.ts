@@ -25,16 +25,23 @@ function valid(config: ExperimentInput, what: string) {
   return v;
 }
 
+/** The batch of a smoke run: at most 64 (offspring may have grown large models on modular arithmetic's full tables). */
+function smallBatch(config: ExperimentInput): number | "full" {
+  const b = config.train?.batchSize ?? 64;
+  if (b === "full") return config.task.family === "modular-arithmetic" ? 64 : "full";
+  return Math.min(b, 64);
+}
+
 function smoke(config: ExperimentInput): ExperimentInput {
   const task = config.task as Record<string, unknown>;
   const trainSize = task.trainSize === "stream" ? "stream" : Math.min(Number(task.trainSize ?? 1024), 64);
-  return { ...config, task: { ...task, trainSize, testSize: 32 } as ExperimentInput["task"], train: { ...config.train, steps: 5, evalPoints: 2, evalExamples: 16 } };
+  return { ...config, task: { ...task, trainSize, testSize: 32 } as ExperimentInput["task"], train: { ...config.train, steps: 5, evalPoints: 2, evalExamples: 16, batchSize: smallBatch(config) } };
 }
 
 const APPLICATIONS = 10_000;
 const trained: ExperimentInput[] = [];
 
-test(`mutation and crossover stay valid over ${APPLICATIONS} chained applications`, () => {
+test(`mutation and crossover stay valid over ${APPLICATIONS} chained applications`, (t) => {
   const rng = generatorRng(4242);
   const population = [...pool];
   const mStats = newStats(), xStats = newStats();
@@ -64,6 +71,8 @@ test(`mutation and crossover stay valid over ${APPLICATIONS} chained application
     population[k] = child;
     if (i % 100 === 99) trained.push(child);
   }
+  t.diagnostic(`mutation: ${mStats.rejected} of ${mStats.tried} candidates invalid; applied ${JSON.stringify(mStats.applied)}`);
+  t.diagnostic(`crossover: ${xStats.rejected} of ${xStats.tried} candidates invalid; applied ${JSON.stringify(xStats.applied)}`);
   // every operator applies, and invalid candidates are rare
   for (const name of Object.keys(mutationOperators) as MutationName[]) assert.ok((mStats.applied[name] ?? 0) > 0, `mutation ${name} never applied`);
   for (const name of ["swap-subtree", "swap-model", "swap-recipe", "mix-recipe"] as CrossoverName[]) {

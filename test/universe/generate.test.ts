@@ -18,13 +18,19 @@ const N = 1000;
 const infos = sampleExperimentInfos(N, 2024);
 
 /** The sampled experiment shrunk to a 5-step smoke run (small sets, tiny evaluations). */
+/** The batch of a smoke run: "full" stays (the train set is small), numbers are capped at 64. */
+function smallBatch(config: ExperimentInput): number | "full" {
+  const b = config.train?.batchSize ?? 64;
+  return b === "full" ? b : Math.min(b, 64);
+}
+
 function smoke(config: ExperimentInput): ExperimentInput {
   const task = config.task as Record<string, unknown>;
   const trainSize = task.trainSize === "stream" ? "stream" : Math.min(Number(task.trainSize ?? 1024), 64);
   return {
     ...config,
     task: { ...task, trainSize, testSize: 32 } as ExperimentInput["task"],
-    train: { ...config.train, steps: 5, evalPoints: 2, evalExamples: 16 },
+    train: { ...config.train, steps: 5, evalPoints: 2, evalExamples: 16, batchSize: smallBatch(config) },
   };
 }
 
@@ -46,8 +52,10 @@ test(`${N} sampled experiments are valid, distinct and within the limits`, () =>
   assert.equal(ids.size, N, "experiment ids are distinct");
 });
 
-test("resampling is rare and every family, input kind and optimizer is drawn", () => {
+test("resampling is rare and every family, input kind and optimizer is drawn", (t) => {
   const resampled = infos.filter((i) => i.attempts > 1).length;
+  const repaired = infos.filter((i) => i.repairs.length > 0).length;
+  t.diagnostic(`${resampled} of ${N} samples needed more than one draw; ${repaired} had a budget repair`);
   assert.ok(resampled <= N / 100, `${resampled} of ${N} samples needed more than one draw`);
   const families = new Map<string, number>();
   const kinds = new Set<string>();

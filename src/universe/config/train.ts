@@ -43,7 +43,7 @@ export const trainSchema = z.object({
   seed: seed.default(0).describe("seed of initialization and dropout (the batch order follows task.seed)"),
   evalPoints: z.number().int().min(2).max(5000).default(150)
     .describe("number of evaluation points, log-spaced over the run (plus the first and last step)"),
-  evalExamples: z.number().int().min(1).max(1 << 20).default(1024)
+  evalExamples: z.number().int().min(1).max(1 << 20).default(512)
     .describe("examples of the train and test sets used per evaluation (subsampled when larger)"),
 });
 

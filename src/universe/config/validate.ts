@@ -62,6 +62,9 @@ export function validateExperiment(input: unknown): Validation {
     if (!(e instanceof UnitFitError)) throw e;
     problems.push({ path: formatPath(["model", ...e.path]), expected: e.expected, found: e.found });
   }
+  if (config.train.optimizer === "sgd" && config.train.nesterov && config.train.momentum === 0) {
+    problems.push({ path: "train.nesterov", expected: "false when train.momentum is 0 (Nesterov needs momentum)", found: "true" });
+  }
   if (config.train.batchSize === "full" && config.task.trainSize === "stream") {
     problems.push({ path: "train.batchSize", expected: 'a number when task.trainSize is "stream" (a stream has no full batch)', found: '"full"' });
   }

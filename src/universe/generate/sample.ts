@@ -1,17 +1,18 @@
 // The sampler: draws a whole experiment (task, model tree, training recipe) from the
 // priors of tasks.ts, models.ts and recipe.ts, then keeps it cheap: the parameter
 // count is held under `maxParams` by halving widths, and the estimated seconds of
-// the whole run (training steps and evaluations, by a cost model fitted on timed
-// runs) under `maxSeconds` by cutting steps (not below 100), the batch and the
-// widths in turn. The grammar is valid by construction;
-// a draw is only resampled when validation or the budget still fails, and the
-// number of such attempts is reported so tests can check how rare they are.
+// the whole run (training steps, evaluations and data generation, by a cost model
+// fitted on timed runs) under `maxSeconds` by cutting, in turn, the steps (not
+// below 100), the batch, the repeated blocks, the widths and the evaluation set.
+// The grammar is valid by construction; a draw is only resampled when the budget
+// cannot be met, and the number of draws is reported so tests can check how rare
+// that is.
 
 import type { Rng } from "../../engine/rng.js";
 import type { ExperimentInput } from "../config/experiment.js";
 import { DEFAULT_MODEL_PRIOR, sampleModel, type ModelPrior } from "./models.js";
 import { finish, type Normalized } from "./normalize.js";
-import { floorPow2, generatorRng, sig } from "./random.js";
+import { floorPow2, generatorRng } from "./random.js";
 import { DEFAULT_RECIPE_PRIOR, sampleRecipe, type RecipePrior } from "./recipe.js";
 import { scaleExperiment } from "./scale.js";
 import { DEFAULT_TASK_PRIOR, fixedTrainCount, resolveTask, sampleTask, type TaskPrior } from "./tasks.js";

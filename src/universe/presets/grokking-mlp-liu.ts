@@ -13,7 +13,7 @@ export const grokkingMlpLiu: Preset = {
     "Structure as in the papers' toy: E[a] + E[b] feeds an MLP decoder. toyworld has no sum pooling, so mean pooling over the two token embeddings (without positions) computes (E[a] + E[b]) / 2, the same sum up to a factor the decoder absorbs.",
     "Task: modular addition with p = 59 (the modulus of Liu et al.'s transformer runs) and 45% of the pairs for training, full batch.",
     "Decoder: 2 hidden ReLU layers of width 128 and embeddings of dim 32; the papers' exact widths, learning rates and per-part weight decay (they decay the decoder only) are not reproduced: toyworld applies one AdamW weight decay to every parameter.",
-    "Steps: 20,000 full-batch AdamW steps (lr 1e-3, weight decay 1), a few minutes on one core.",
+    "Steps: 10,000 full-batch AdamW steps (lr 1e-3, weight decay 1), about 3 minutes on one core. Measured here (seed 0): train accuracy 100% by step ~240, test accuracy flat near 44% (the pairs whose swap is in the train set) until step ~2,500, then 99.5% by ~4,200.",
   ],
   experiment: {
     name: "grokking-mlp-liu",
@@ -33,7 +33,7 @@ export const grokkingMlpLiu: Preset = {
       lr: 1e-3,
       weightDecay: 1,
       batchSize: "full",
-      steps: 20_000,
+      steps: 10_000,
       seed: 0,
       evalPoints: 150,
       evalExamples: 2048,

@@ -11,7 +11,7 @@ export const nandaTransformerModadd: Preset = {
   notes: [
     "Kept from the paper: one layer, 4 heads, no layer norm, an MLP of 4 x d_model with ReLU, AdamW with lr 1e-3, weight decay 1, betas (0.9, 0.98), 30% of the pairs for training, full batch, 10 linear warmup steps.",
     "Reduced to run in minutes on one core: p = 59 instead of 113 and d_model 64 instead of 128 (so 16-dim heads and an MLP of 256); a full-batch step of the paper's model costs about 0.35 s here, 15x this one.",
-    "Steps: 20,000 instead of 40,000 epochs.",
+    "Steps: 30,000 instead of 40,000 epochs (about 15 minutes on one core). Measured here (seed 0): train accuracy 100% by step ~180; test accuracy below 3% until step ~13,000, 9% at 17,000, 46% at 23,000 and 55% at 30,000, still rising. The smaller p gives 1,044 training pairs instead of 3,830, so generalization is slower and not complete by the end: fork with more steps, or raise task.trainFraction, to see the full transition.",
     "Input: the tokens [a, b] read out at the last position with causal attention; the paper appends an '=' token and reads there. Biases of the MLP and readout are off, as the paper's biases stay at zero.",
   ],
   experiment: {
@@ -34,7 +34,7 @@ export const nandaTransformerModadd: Preset = {
       beta2: 0.98,
       schedule: { kind: "warmup", warmupSteps: 10 },
       batchSize: "full",
-      steps: 20_000,
+      steps: 30_000,
       seed: 0,
       evalPoints: 150,
       evalExamples: 2048,
