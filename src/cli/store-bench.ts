@@ -45,6 +45,13 @@ export interface StoreBenchResult {
 
 const METRICS = 10, POINTS = 150, LOAD_RUNS = 10_000, DISTINCT = 16;
 
+/** The command line's raw values (`--url`, `--json`, `--runs`) as options; a bad --runs is a UsageError. */
+export function parseStoreBenchOptions(raw: { url?: string; json?: boolean; runs?: string }): StoreBenchOptions {
+  const runs = raw.runs === undefined ? undefined : Number(raw.runs);
+  if (runs !== undefined && (!Number.isInteger(runs) || runs < 1)) throw new UsageError(`--runs must be a positive integer, got '${raw.runs}'`);
+  return { url: raw.url, json: raw.json ?? false, runs };
+}
+
 interface Target { store: Store; cleanup(): Promise<void> }
 
 async function openTarget(url: string | undefined): Promise<Target> {
