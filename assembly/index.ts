@@ -6,11 +6,15 @@
 // The module keeps no state between calls. Its static data (math tables and a few
 // scratch areas: the collapsed view of strided.ts, matmul's packed A panels, ...)
 // must end inside the first 64 KiB page, which the heap leaves to it; staticEnd is
-// checked at load time. The scratch areas are written before being read, so they
+// checked at load time. Several instances may share one memory (the threaded
+// kernels, src/engine/kernels/threaded.ts): the math tables are then written again,
+// with the same bytes, by every instantiation, and each instance but the first moves
+// matmul's scratch out of the static data with setMatmulScratch, so that matmulPart
+// can run in all of them at once. The scratch areas are written before being read, so they
 // need no initial contents (asconfig's zeroFilledMemory drops their zero segments).
 
 export { fill, affine, clamp, clampBackward, where } from "./elementwise";
-export { matmul } from "./matmul";
+export { matmul, matmulPart, matmulPacksB, packB, matmulScratchBytes, setMatmulScratch, setPackedA, packedABytes } from "./matmul";
 export { binary } from "./binary";
 export { unary, unaryBackward } from "./unary";
 export { copyStrided } from "./strided";

@@ -34,7 +34,26 @@ export function matmul(
   batch: i32, strideA: i32, strideB: i32, strideOut: i32,
   M: i32, K: i32, N: i32, transA: i32, transB: i32, accumulate: i32,
 ): void {
-  if (M <= 0 || N <= 0) return;
+  matmulPart(out, a, b, scratch, batch, strideA, strideB, strideOut, M, K, N, transA, transB, accumulate, 0, batch, 0, M, 0);
+}
+
+/**
+ * One part of a batched matmul, for splitting it between threads (the engine's
+ * threaded kernels): batch entries t0..t1-1, and of each only the output rows
+ * r0..r1-1. Every output element is computed by exactly the instructions `matmul`
+ * uses for it, provided r0 is a multiple of 4 and r1 is too or equals M: the kernel
+ * choice depends on the full M, and row tails (M % 4) stay tails. `packed` != 0 says
+ * op(b) is already in scratch (see packB), which is only valid when b is broadcast
+ * (strideB 0) or a single entry is computed; then scratch is only read, so several
+ * parts can share it. Without `packed`, parts that run at once need their own scratch.
+ */
+export function matmulPart(
+  out: usize, a: usize, b: usize, scratch: usize,
+  batch: i32, strideA: i32, strideB: i32, strideOut: i32,
+  M: i32, K: i32, N: i32, transA: i32, transB: i32, accumulate: i32,
+  t0: i32, t1: i32, r0: i32, r1: i32, packed: i32,
+): void {
+  if (M <= 0 || N <= 0 || r1 <= r0) return;
   // A dimension of size 1 makes the transpose of an operand a no-op in memory.
   if (M == 1 || K == 1) transA = 0;
   if (N == 1 || K == 1) transB = 0;
@@ -44,26 +63,46 @@ export function matmul(
   const dot = transA == 0 && K >= 8 && (N < 4 || (transB != 0 && M < 4));
   // transA with narrow outputs: vectorized down the columns of A [K,M] instead.
   const narrowT = transA != 0 && N < 4;
-  for (let t = 0; t < batch; t++) {
-    const A = a + ((<usize>t * <usize>strideA) << 2);
+  const rows = r1 - r0;
+  // Byte offsets of row r0: in out, and in a (a row of op(a) is a column of a when transA).
+  const outOff = (<usize>r0 * <usize>N) << 2;
+  const aOff = transA != 0 ? <usize>r0 << 2 : (<usize>r0 * <usize>K) << 2;
+  const lda = <usize>M << 2;
+  for (let t = t0; t < t1; t++) {
+    const A = a + ((<usize>t * <usize>strideA) << 2) + aOff;
     const B = b + ((<usize>t * <usize>strideB) << 2);
-    const O = out + ((<usize>t * <usize>strideOut) << 2);
+    const O = out + ((<usize>t * <usize>strideOut) << 2) + outOff;
     const acc = accumulate != 0 || (t > 0 && strideOut == 0);
     if (dot) {
-      if (transB != 0 || N == 1) gemmDot(O, A, <usize>K << 2, B, <usize>K << 2, M, K, N, acc);
-      else gemmDotPacked(O, A, B, M, K, N, acc);
+      if (transB != 0 || N == 1) gemmDot(O, A, <usize>K << 2, B, <usize>K << 2, rows, K, N, acc);
+      else gemmDotPacked(O, A, B, rows, K, N, acc);
       continue;
     }
     let Bn = B;
     if (transB != 0) {
       // b [N,K] -> scratch [K,N], once when b is broadcast over the batch
-      if (t == 0 || strideB != 0) transpose(scratch, B, N, K);
+      if (packed == 0 && (t == t0 || strideB != 0)) transpose(scratch, B, N, K);
       Bn = scratch;
     }
-    if (narrowT) gemmNarrowT(O, A, Bn, M, K, N, acc);
-    else if (transA != 0) gemmT(O, A, Bn, M, K, N, acc);
-    else gemm(O, A, Bn, M, K, N, <usize>K << 2, 4, acc);
+    if (narrowT) gemmNarrowT(O, A, Bn, rows, K, N, lda, acc);
+    else if (transA != 0) gemmT(O, A, Bn, rows, K, N, lda, acc);
+    else if (PACKED_A) gemmP(O, A, Bn, rows, K, N, <usize>K << 2, acc);
+    else gemm(O, A, Bn, rows, K, N, <usize>K << 2, 4, acc);
   }
+}
+
+/** Whether matmul with these dims packs op(b) into scratch (then packB can do it once ahead). */
+export function matmulPacksB(M: i32, K: i32, N: i32, transA: i32, transB: i32): i32 {
+  if (M <= 0 || N <= 0) return 0;
+  if (M == 1 || K == 1) transA = 0;
+  if (N == 1 || K == 1) transB = 0;
+  const dot = transA == 0 && K >= 8 && (N < 4 || (transB != 0 && M < 4));
+  return transB != 0 && !dot ? 1 : 0;
+}
+
+/** Packs b [N,K] into scratch [K,N] as matmul does (for matmulPart's `packed`). */
+export function packB(scratch: usize, b: usize, N: i32, K: i32): void {
+  transpose(scratch, b, N, K);
 }
 
 /**
@@ -118,18 +157,141 @@ function gemm(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, ra: usize, k
   }
 }
 
-/** Packing space (16 KiB): gemmT's panels of A^T (4 x [KC][4] floats), gemmDotPacked's chunk of b^T ([N][KD]). */
-const PACK: usize = memory.data(4 * KC * 16, 16);
+/**
+ * Whether the 4x8 micro-kernel reads A from packed panels ([kc][4] floats: one v128
+ * per k holds four rows) and broadcasts its lanes, instead of loading each of the four
+ * values on its own: 3 memory accesses per k instead of 6, for 4 more shuffles. A win
+ * where every access is bounds-checked (V8 checks each access to a shared memory
+ * explicitly), a loss elsewhere; off by default, see setPackedA.
+ */
+let PACKED_A = false;
+/** gemmP's packing space for a block of A: [MC/4][KC][4] floats, given by setPackedA. */
+let PACK_A: usize = 0;
+
+/** Bytes of the packing space setPackedA takes. */
+export function packedABytes(): i32 {
+  return MC * KC * 4;
+}
+
+/**
+ * Switches this instance's matmul to packed panels of A, with packedABytes() bytes
+ * at p (16-byte aligned) to pack them in; p = 0 switches back. The results are
+ * bitwise the same either way: only the loads change, not the arithmetic.
+ */
+export function setPackedA(p: usize): void {
+  PACK_A = p;
+  PACKED_A = p != 0;
+}
+
+/**
+ * gemm with packed panels of A (see PACKED_A): per k-block, each block of MC rows of A
+ * is first packed into PACK_A as [MC/4][kc][4], then multiplied with every column
+ * block of B as in gemm; the row tail (M % 4) reads A directly. Every element of C
+ * gets the same arithmetic as in gemm.
+ * c: [M, N]; a: [M, K] with row stride lda bytes; b: [K, N]
+ */
+function gemmP(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, lda: usize, acc: bool): void {
+  const ldb = <usize>N << 2, ldc = <usize>N << 2;
+  const n8 = N & ~7;
+  if (K == 0) {
+    if (!acc) zero(c, <usize>M * <usize>N);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const panelBytes = <usize>kc << 4;
+    const accK = acc || k0 > 0;
+    const ak = a + (<usize>k0 << 2);
+    const bk = b + <usize>k0 * ldb;
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mEnd = min(M, i0 + MC);
+      const m4 = i0 + ((mEnd - i0) & ~3);
+      for (let i = i0; i < m4; i += 4) packRows4(PACK_A + <usize>((i - i0) >> 2) * panelBytes, ak + <usize>i * lda, lda, kc);
+      for (let j = 0; j < n8; j += 8) {
+        const bj = bk + (<usize>j << 2);
+        let i = i0;
+        for (; i < m4; i += 4) {
+          kern4x8s(c + <usize>i * ldc + (<usize>j << 2), PACK_A + <usize>((i - i0) >> 2) * panelBytes, bj, ldb, ldc, kc, accK);
+        }
+        for (; i < mEnd; i++) kern1x8(c + <usize>i * ldc + (<usize>j << 2), ak + <usize>i * lda, bj, 4, ldb, kc, accK);
+      }
+      for (let j = n8; j < N; j += 4) {
+        const bj = bk + (<usize>j << 2), wj = min(4, N - j);
+        let i = i0;
+        for (; i < m4; i += 4) {
+          kern4x4p(c + <usize>i * ldc + (<usize>j << 2), PACK_A + <usize>((i - i0) >> 2) * panelBytes, bj, 4, 16, ldb, ldc, kc, accK, wj);
+        }
+        for (; i < mEnd; i++) kern1x4p(c + <usize>i * ldc + (<usize>j << 2), ak + <usize>i * lda, bj, 4, ldb, kc, accK, wj);
+      }
+    }
+  }
+}
+
+/**
+ * Packs four rows of A into a panel: dst[k][r] = A[r, k] for k < kc, r < 4.
+ * dst: [kc][4]; a: rows with stride lda bytes
+ */
+function packRows4(dst: usize, a: usize, lda: usize, kc: i32): void {
+  const a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;
+  const k4 = kc & ~3;
+  let k = 0;
+  for (; k < k4; k += 4) {
+    const o = <usize>k << 2;
+    const x0 = v128.load(a + o), x1 = v128.load(a1 + o), x2 = v128.load(a2 + o), x3 = v128.load(a3 + o);
+    const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+    const q = dst + (<usize>k << 4);
+    v128.store(q, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store(q, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+    v128.store(q, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+    v128.store(q, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+  }
+  for (; k < kc; k++) {
+    const o = <usize>k << 2, q = dst + (<usize>k << 4);
+    f32.store(q, f32.load(a + o));
+    f32.store(q, f32.load(a1 + o), 4);
+    f32.store(q, f32.load(a2 + o), 8);
+    f32.store(q, f32.load(a3 + o), 12);
+  }
+}
+
+/** Bytes of PACK. */
+const PACK_BYTES: i32 = 4 * KC * 16;
+/** Bytes of NARROW. */
+const NARROW_BYTES: i32 = 96;
+
+/**
+ * Packing space (16 KiB): gemmT's panels of A^T (4 x [KC][4] floats), gemmDotPacked's
+ * chunk of b^T ([N][KD]). In the static data by default; an instance that runs at the
+ * same time as another one on the same (shared) memory gets its own through
+ * setMatmulScratch.
+ */
+let PACK: usize = memory.data(PACK_BYTES, 16);
+/** Staging for gemmNarrowT's 8 x 3 accumulator block: [3 columns][8 rows] floats. */
+let NARROW: usize = memory.data(NARROW_BYTES, 16);
+
+/** Bytes of the per-instance matmul scratch (PACK and NARROW) that setMatmulScratch takes. */
+export function matmulScratchBytes(): i32 {
+  return PACK_BYTES + NARROW_BYTES;
+}
+
+/** Moves this instance's PACK and NARROW to p (16-byte aligned, matmulScratchBytes() bytes): PACK, then NARROW. */
+export function setMatmulScratch(p: usize): void {
+  PACK = p;
+  NARROW = p + <usize>PACK_BYTES;
+}
 
 /**
  * C[M,N] (+)= A[K,M]^T @ B[K,N]. Rows of A^T are M*4 bytes apart in k, which for
  * large power-of-two M maps a k-panel onto few cache sets; so 16 columns of A at a
  * time (one cache line per k) are first copied into PACK as four 4-row panels
  * ([kc][4], one v128 per k), each reused across all column blocks.
- * c: [M, N]; a: [K, M]; b: [K, N]
+ * c: [M, N]; a: [K, M] with row stride lda bytes (lda >= M*4: M columns of a wider A); b: [K, N]
  */
-function gemmT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool): void {
-  const ldb = <usize>N << 2, ldc = <usize>N << 2, lda = <usize>M << 2;
+function gemmT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, lda: usize, acc: bool): void {
+  const ldb = <usize>N << 2, ldc = <usize>N << 2;
   const n8 = N & ~7;
   const m4 = M & ~3;
   if (K == 0) {
@@ -157,8 +319,10 @@ function gemmT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool):
       for (let pi = 0; pi < np; pi++) {
         const panel = PACK + <usize>pi * panelBytes;
         const ci = c + <usize>(i0 + 4 * pi) * ldc;
-        for (let j = 0; j < n8; j += 8) {
-          kern4x8(ci + (<usize>j << 2), panel, bk + (<usize>j << 2), 4, 16, ldb, ldc, kc, accK);
+        if (PACKED_A) {
+          for (let j = 0; j < n8; j += 8) kern4x8s(ci + (<usize>j << 2), panel, bk + (<usize>j << 2), ldb, ldc, kc, accK);
+        } else {
+          for (let j = 0; j < n8; j += 8) kern4x8(ci + (<usize>j << 2), panel, bk + (<usize>j << 2), 4, 16, ldb, ldc, kc, accK);
         }
         for (let j = n8; j < N; j += 4) {
           kern4x4p(ci + (<usize>j << 2), panel, bk + (<usize>j << 2), 4, 16, ldb, ldc, kc, accK, min(4, N - j));
@@ -201,6 +365,50 @@ function kern4x8(c: usize, a: usize, b: usize, ra: usize, ka: usize, ldb: usize,
     c30 = f32x4.add(c30, f32x4.mul(x, b0));
     c31 = f32x4.add(c31, f32x4.mul(x, b1));
     pa += ka;
+    pb += ldb;
+  }
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c1)); c11 = f32x4.add(c11, v128.load(c1, 16));
+    c20 = f32x4.add(c20, v128.load(c2)); c21 = f32x4.add(c21, v128.load(c2, 16));
+    c30 = f32x4.add(c30, v128.load(c3)); c31 = f32x4.add(c31, v128.load(c3, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c1, c10); v128.store(c1, c11, 16);
+  v128.store(c2, c20); v128.store(c2, c21, 16);
+  v128.store(c3, c30); v128.store(c3, c31, 16);
+}
+
+/**
+ * kern4x8 on a packed panel of A: the four rows' values at k are one v128, loaded once
+ * and broadcast lane by lane (see PACKED_A). Same arithmetic as kern4x8.
+ * c: [4, 8] with row stride ldc bytes; a: [kc][4]; b: [kc, 8] with row stride ldb bytes
+ */
+// @ts-ignore: decorator
+@inline
+function kern4x8s(c: usize, a: usize, b: usize, ldb: usize, ldc: usize, kc: i32, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let pa = a, pb = b;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    const av = v128.load(pa);
+    let x = v128.shuffle<f32>(av, av, 0, 0, 0, 0);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.shuffle<f32>(av, av, 1, 1, 1, 1);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.shuffle<f32>(av, av, 2, 2, 2, 2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.shuffle<f32>(av, av, 3, 3, 3, 3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    pa += 16;
     pb += ldb;
   }
   const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
@@ -377,16 +585,13 @@ function gemmDot(c: usize, a: usize, lda: usize, bt: usize, ldb: usize, M: i32, 
   }
 }
 
-/** Staging for gemmNarrowT's 8 x 3 accumulator block: [3 columns][8 rows] floats. */
-const NARROW: usize = memory.data(96, 16);
-
 /**
  * C[M,N] (+)= A[K,M]^T @ B[K,N] for N in 1..3, 8 rows of C at a time: per k, two f32x4
  * of A[k, i:i+8] times a broadcast B[k, j] for each column j.
- * c: [M, N]; a: [K, M]; b: [K, N]
+ * c: [M, N]; a: [K, M] with row stride lda bytes (lda >= M*4); b: [K, N]
  */
-function gemmNarrowT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool): void {
-  const lda = <usize>M << 2, ldb = <usize>N << 2;
+function gemmNarrowT(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, lda: usize, acc: bool): void {
+  const ldb = <usize>N << 2;
   for (let i = 0; i < M; i += 8) {
     const w = min(8, M - i);
     const w0 = min(w, 4), w1 = w - w0;

@@ -23,7 +23,7 @@ function program(): Command {
     .description("time the standard training workloads against the PyTorch reference")
     .argument("[workloads...]", `any of ${workloadNames.join(", ")}, matmul; or "store" (ingest and load rates) or "suite" (experiments per hour), each alone (default: the five training workloads)`)
     .option("--seconds <s>", "seconds to time each workload", "3")
-    .option("--threads <n>", "worker threads (default: one per core)")
+    .option("--threads <n>", "threads: kernel threads of single-model workloads, worker threads of the population (default: one per core)")
     .option("--json", "print one JSON object per line")
     .option("--no-torch", "skip the PyTorch reference run")
     .addOption(new Option("--backend <kind>", "kernel backend").choices(["wasm", "reference"]).default("wasm"))

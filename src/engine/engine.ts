@@ -6,10 +6,17 @@
 // (parameters, optimizer state) live until disposed. This is what keeps a long
 // training loop at a fixed memory footprint: every step frees what it allocated and
 // the heap's pool hands the same buffers out again.
+//
+// Threads: `new Engine({ threads: 2 })` (wasm backend) puts the heap on a shared
+// memory and splits large matmuls between this thread and helper threads (see
+// kernels/threaded.ts), with results bitwise equal to one thread's. The default is
+// one thread, as for the pool's workers, which train population members one per
+// core. close() stops the helpers.
 
 import { Heap } from "./heap.js";
 import type { Kernels } from "./kernels/kernels.js";
 import { referenceKernels } from "./kernels/reference.js";
+import { loadThreadedKernels, type ThreadedKernels } from "./kernels/threaded.js";
 import { loadWasmKernels } from "./kernels/wasm.js";
 import { Tensor, sizeOf, shapeString, type DType, type Shape } from "./tensor.js";
 
@@ -19,19 +26,42 @@ export interface EngineOptions {
   backend?: Backend;
   /** initial memory in 64 KiB pages */
   initialPages?: number;
+  /**
+   * threads for the kernels (default 1): with more, large matmuls are split between
+   * the calling thread and threads-1 helper threads. Only the wasm backend uses them;
+   * the reference backend always runs on one thread.
+   */
+  threads?: number;
 }
 
 export class Engine {
   readonly heap: Heap;
   readonly kernels: Kernels;
   readonly backend: Backend;
+  /** threads the kernels run on (see EngineOptions.threads) */
+  readonly threads: number;
+  private readonly threaded: ThreadedKernels | null = null;
   private gradEnabled = true;
   private readonly scopes: Tensor[][] = [];
 
   constructor(options: EngineOptions = {}) {
-    this.heap = new Heap(options.initialPages ?? 64);
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`engine: threads must be a positive integer, got ${threads}`);
     this.backend = options.backend ?? "wasm";
-    this.kernels = this.backend === "wasm" ? loadWasmKernels(this.heap) : referenceKernels(this.heap);
+    this.threads = this.backend === "wasm" ? threads : 1;
+    this.heap = new Heap({ initialPages: options.initialPages ?? 64, shared: this.threads > 1 });
+    if (this.backend === "reference") this.kernels = referenceKernels(this.heap);
+    else if (this.threads === 1) this.kernels = loadWasmKernels(this.heap);
+    else this.kernels = this.threaded = loadThreadedKernels(this.heap, this.threads);
+  }
+
+  /**
+   * Stops the kernels' helper threads (engines with threads > 1; a no-op otherwise).
+   * The engine stays usable, on the calling thread alone. Resolves when the helpers
+   * have exited; they never keep a process alive, closed or not.
+   */
+  close(): Promise<void> {
+    return this.threaded?.close() ?? Promise.resolve();
   }
 
   get isGradEnabled(): boolean {

@@ -1,6 +1,12 @@
 // The engine's memory: one WebAssembly.Memory shared by the WASM kernels and the
 // TypeScript reference kernels, with a size-class buffer pool on top.
 //
+// A heap made with `shared: true` (an engine with threads > 1) has a shared memory
+// (its buffer is a SharedArrayBuffer) that helper threads instantiate the kernels
+// on too. Such a memory needs a maximum; it only reserves address space. Growing it
+// works as for the unshared memory: every thread sees the new size, and the views
+// here are refreshed.
+//
 // Why a pool: a training step allocates the same set of buffer sizes every time.
 // Freed buffers go back to a free list of their size class and the next step reuses
 // them, so a long training loop reaches a steady state and the memory stops growing.
@@ -10,6 +16,15 @@ const PAGE_BYTES = 65536;
 /** The first page is left to the WASM module's own static data. */
 const HEAP_BASE = PAGE_BYTES;
 const MIN_CLASS_BYTES = 64;
+/** The maximum of a shared memory: 4 GiB, the whole 32-bit address space (as the unshared one may grow to). */
+export const SHARED_MAX_PAGES = 65536;
+
+export interface HeapOptions {
+  /** initial memory in 64 KiB pages (default 64) */
+  initialPages?: number;
+  /** a shared memory, for kernels running on several threads (default false) */
+  shared?: boolean;
+}
 
 /** Size classes are powers of two from 64 bytes, so alignment is at least 16 bytes (v128). */
 function sizeClassOf(bytes: number): number {
@@ -30,6 +45,8 @@ export interface HeapStats {
 
 export class Heap {
   readonly memory: WebAssembly.Memory;
+  /** whether the memory is shared (its buffer a SharedArrayBuffer) */
+  readonly shared: boolean;
   f32: Float32Array;
   i32: Int32Array;
   private top = HEAP_BASE;
@@ -37,8 +54,13 @@ export class Heap {
   private readonly classOf = new Map<number, number>();
   private liveBytes = 0;
 
-  constructor(initialPages = 64) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages });
+  constructor(options: number | HeapOptions = {}) {
+    const o = typeof options === "number" ? { initialPages: options } : options;
+    const initial = o.initialPages ?? 64;
+    this.shared = o.shared ?? false;
+    this.memory = this.shared
+      ? new WebAssembly.Memory({ initial, maximum: SHARED_MAX_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial });
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
   }
@@ -75,7 +97,10 @@ export class Heap {
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE_BYTES);
     // Grow by at least a quarter of the current size, so growth is amortized.
-    this.memory.grow(Math.max(pages, Math.ceil(have / PAGE_BYTES / 4)));
+    // A shared memory cannot pass its maximum: then grow by just what is needed.
+    const want = Math.max(pages, Math.ceil(have / PAGE_BYTES / 4));
+    const room = this.shared ? SHARED_MAX_PAGES - have / PAGE_BYTES : want;
+    this.memory.grow(Math.max(pages, Math.min(want, room)));
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
   }
