@@ -19,6 +19,13 @@ function program(): Command {
     .description("A world model of training dynamics: toy tasks and models, trained fast on the CPU.")
     .exitOverride(); // inherited by the subcommands below: errors come back to main() as exceptions
 
+  cli.command("demo")
+    .description("the main job end to end: train a few hundred diverse toy runs, detect phenomena, train and evaluate the world model, ask and verify one what-if (again: adds a round)")
+    .option("--db <url>", "store: a SQLite file or postgres:// URL (default: $TOYWORLD_DB or ./toyworld.db)")
+    .option("--runs <n>", "runs per round", "240")
+    .option("--threads <n>", "worker threads (default: one per core)")
+    .action(async (opts: Record<string, string | undefined>) => (await import("./demo.js")).demoCommand(opts));
+
   cli.command("bench")
     .description("time the standard training workloads against the PyTorch reference")
     .argument("[workloads...]", `any of ${workloadNames.join(", ")}, matmul; or "store" (ingest and load rates) or "suite" (experiments per hour), each alone (default: the five training workloads)`)
@@ -75,6 +82,15 @@ function program(): Command {
     .option("--threads <n>", "worker threads (default: one per core)")
     .option("--watch", "keep polling for new runs")
     .action(async (opts: Record<string, unknown>) => workerCommand(opts));
+
+  queueOptions(cli.command("repro")
+    .description("reproduce published setups (recipes) with labelled runs; detect and compare found vs expected phenomena")
+    .argument("[names...]", "recipe names (see src/universe/recipes)")
+    .option("--all", "every recipe")
+    .option("--report", "print precision and recall per detector kind over all labelled runs")
+    .option("--scale <s>", "full, tiny (smoke test: a few steps) or a step multiplier in (0, 1]", "full")
+    .option("--seed-offset <k>", "shift every run's train.seed by k: a replicate for held-out checks", "0"))
+    .action(async (names: string[], opts: Record<string, unknown>) => (await import("./repro.js")).reproCommand(names, opts));
 
   cli.command("validate")
     .description("check an experiment file (JSON or YAML; - for stdin) and print its id, or every problem")
@@ -151,6 +167,82 @@ function program(): Command {
     .option("--format <format>", "parquet, csv or jsonl (default: from the extension)")
     .option("--json", "print a summary as one JSON object"))
     .action(async (path: string, opts: Record<string, string | undefined>) => (await import("./exchange.js")).importCommand(path, opts));
+
+  // phenomena: detection, the ranked list, people's verdicts (src/cli/phenomena.ts)
+  storeOption(cli.command("detect")
+    .description("run the phenomena detectors over stored runs and sweeps and store the findings (never twice)")
+    .option("--all", "every finished run and every complete sweep of the store")
+    .option("--run <run>", "a run (repeatable)", collect)
+    .option("--sweep <id>", "a sweep: the sweep detectors over its finished runs")
+    .option("--kind <kind>", "only this kind of phenomenon (repeatable or comma-separated)", collect)
+    .option("--json", "print one JSON object"))
+    .action(async (opts: Record<string, never>) => (await import("./phenomena.js")).detectCommand(opts));
+
+  const phenomena = storeOption(cli.command("phenomena")
+    .description("list stored findings, most interesting first (rare kinds, strong scores, surprising runs; rejected kinds last)")
+    .option("--kind <kind>", "only this kind (repeatable or comma-separated)", collect)
+    .option("--run <run>", "only findings that involve this run")
+    .option("--sweep <id>", "only findings that involve runs of this sweep")
+    .option("--limit <n>", "at most n findings (0: all)", "30")
+    .option("--all-versions", "also findings of older detector versions")
+    .option("--json", "print one JSON object per finding and line"))
+    .action(async (opts: Record<string, never>) => (await import("./phenomena.js")).phenomenaCommand(opts));
+  phenomena.command("stats")
+    .description("per detector and version: findings, annotated, confirmed, rejected, precision (and by day)")
+    .action(async (_opts: unknown, cmd: Command) => (await import("./phenomena.js")).statsCommand(cmd.optsWithGlobals()));
+
+  storeOption(cli.command("annotate")
+    .description("record a person's verdict on a finding")
+    .argument("<finding>", "finding id or a unique prefix of it")
+    .option("--confirm", "the phenomenon is there")
+    .option("--reject", "the detector is wrong here")
+    .option("--note <text>", "why")
+    .option("--tag <tag>", "a tag (repeatable)", collect)
+    .option("--json", "print the annotation as one JSON object"))
+    .action(async (finding: string, opts: Record<string, never>) => (await import("./phenomena.js")).annotateCommand(finding, opts));
+
+  // the world model: subcommands of one group (dataset, eval; train, predict, whatif)
+  const worldmodel = cli.command("worldmodel").description("the world model of training dynamics: its dataset, training, predictions and evaluation");
+  storeOption(worldmodel.command("dataset")
+    .description("build or resume the standing dataset: N runs of a seed, ~60% independent samples and ~40% one-at-a-time sweeps")
+    .option("--runs <n>", "experiments in the dataset", "2400")
+    .option("--seed <s>", "seed of the dataset (the same seed gives the same experiments)", "0")
+    .option("--threads <n>", "worker threads (default: one per core)")
+    .option("--json", "print the summary as one JSON object"))
+    .action(async (opts: Record<string, string | undefined>) => (await import("./worldmodel-dataset.js")).datasetCommand(opts));
+  storeOption(worldmodel.command("eval")
+    .description("fit the world model and the baselines on each split's train side and score them on its test side")
+    .addOption(new Option("--split <kind>", "which split").choices(["random", "family", "scale", "all"]).default("all"))
+    .option("--seed <s>", "seed of the splits", "0")
+    .option("--no-model", "evaluate the baselines only")
+    .option("--json", "print the report as one JSON object"))
+    .action(async (opts: Record<string, never>) => (await import("./worldmodel-eval.js")).evalCommand(opts));
+  storeOption(worldmodel.command("train")
+    .description("train a new world-model version on the store's finished runs (warm-started from the latest version)")
+    .option("--members <m>", "ensemble members")
+    .option("--seed <s>", "seed of init, bootstrap and held-out split")
+    .option("--steps <n>", "most optimizer steps (early stopping may end sooner)")
+    .option("--limit <n>", "train on at most n runs, newest first")
+    .option("--no-warm", "start from fresh weights")
+    .option("--json", "print the version and its meta as one JSON object"))
+    .action(async (opts: Record<string, never>) => (await import("./worldmodel.js")).trainCommand(opts));
+  storeOption(cli.command("predict")
+    .description("predict an experiment's curves, events and the evidence behind them with the latest world model")
+    .argument("<source>", "experiment file (JSON or YAML) or preset name")
+    .option("--set <path=value>", "change the config first (repeatable)", collect)
+    .option("--model <id>", "a world-model version (default: the latest)")
+    .option("--json", "print one JSON object"))
+    .action(async (source: string, opts: Record<string, never>) => (await import("./worldmodel.js")).predictCommand(source, opts));
+  storeOption(cli.command("whatif")
+    .description("predict the effect of a change on an experiment (a run id, file or preset): both curves and the change in final test loss/accuracy")
+    .argument("<source>", "a stored run id, an experiment file or a preset name")
+    .option("--set <path=value>", "the change: train.lr=x2 multiplies, train.weightDecay=0 sets (repeatable)", collect)
+    .option("--out <file>", "also plot both predictions to FILE.svg or FILE.png")
+    .option("--verify", "run the changed config (and the base, if not yet run), store the prediction with its outcome and report the error")
+    .option("--threads <n>", "worker threads for --verify (default: one per core)")
+    .option("--model <id>", "a world-model version (default: the latest)")
+    .option("--json", "print one JSON object"))
+    .action(async (source: string, opts: Record<string, never>) => (await import("./worldmodel.js")).whatifCommand(source, opts));
 
   return cli;
 }

@@ -1,6 +1,7 @@
 // `toyworld run`, `sweep` and `fork`: validate, enqueue in the store, then work the
 // queue on the local worker pool with a progress bar. Invalid input stops before
-// anything is stored.
+// anything is stored. Runs this process finished go through the phenomena
+// detectors (and complete sweeps through the sweep detectors) before the summary.
 
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -14,6 +15,7 @@ import { describeInvalid, expandSweep, sweepSchema } from "../runner/sweep.js";
 import { problemsFromZod } from "../universe/config/problems.js";
 import { defaultStoreUrl, openStore, type NewRun, type RunRecord, type Store } from "../store/index.js";
 import { ReportedError, UsageError } from "./errors.js";
+import { DetectionQueue, detectAfterRuns } from "./phenomena.js";
 import { runProgress } from "./progress.js";
 import { reportProblems } from "./universe.js";
 import { summarizeRuns } from "./summary.js";
@@ -69,17 +71,23 @@ export function newRun(v: Extract<Validation, { ok: true }>, extra: Partial<NewR
 async function execute(store: Store, ids: string[], flags: QueueFlags): Promise<RunRecord[]> {
   const progress = runProgress(ids.length, { quiet: flags.json });
   const mine = new Set(ids);
+  // every run this process ended, its own or another's from the queue (a failed one may complete a sweep)
+  const finished: string[] = [];
   const pool = new WorkerPool({ threads: threadsOf(flags) });
   try {
     await processQueue({
       store,
       pool,
-      onRunFinished: (run, outcome) => mine.has(run.id) && progress.tick(`${run.id} ${outcome.status}`),
+      onRunFinished: (run, outcome) => {
+        finished.push(run.id);
+        if (mine.has(run.id)) progress.tick(`${run.id} ${outcome.status}`);
+      },
     });
   } finally {
     progress.stop();
     await pool.close();
   }
+  await detectAfterRuns(store, finished, { quiet: Boolean(flags.json) });
   return (await Promise.all(ids.map((id) => store.getRun(id)))).filter((r): r is RunRecord => r !== null);
 }
 
@@ -162,7 +170,14 @@ export async function workerCommand(flags: QueueFlags & { watch?: boolean }): Pr
     const counts = await store.countRuns({ status: "queued" });
     const progress = runProgress(counts.queued, { quiet: flags.json || flags.watch });
     try {
-      const summary = await processQueue({ store, pool, untilEmpty: !flags.watch, onRunFinished: (run, o) => progress.tick(`${run.id} ${o.status}`) });
+      // detection as runs finish (a --watch worker never returns), in batches
+      const detection = new DetectionQueue(store, { quiet: Boolean(flags.json), skipEmpty: true });
+      const onRunFinished = (run: RunRecord, o: { status: string }) => {
+        progress.tick(`${run.id} ${o.status}`);
+        detection.add(run.id);
+      };
+      const summary = await processQueue({ store, pool, untilEmpty: !flags.watch, onRunFinished });
+      await detection.drain();
       progress.stop();
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `done: ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed} failed\n`);
     } finally {

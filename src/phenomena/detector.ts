@@ -29,6 +29,8 @@ export interface RunView {
   /** metric -> curve; values NaN where undefined */
   curves: Record<string, CurveView>;
   config?: unknown;
+  /** trainable parameters of the model, when known (sweep detectors use it) */
+  paramCount?: number | null;
 }
 
 export interface Detector<K extends DetectorKind = DetectorKind> {

@@ -66,26 +66,32 @@ export interface SweepsTable {
 export interface FindingsTable {
   id: string;
   kind: string;
-  /** JSON array of run ids */
-  run_ids: string;
-  score: number | null;
-  /** JSON: a step interval, e.g. [from, to] */
-  interval: string | null;
-  /** JSON: a point of config space */
+  detector: string;
+  detector_version: number;
+  score: number;
+  /** the step interval, both null when the finding has none */
+  from_step: number | null;
+  to_step: number | null;
+  /** JSON: a point on a sweep axis, { path, value } */
   coordinate: string | null;
-  /** JSON */
-  evidence: string | null;
-  explanation: string | null;
-  detector_version: string;
+  /** JSON: name -> number or number[] */
+  evidence: string;
+  explanation: string;
   /** unique: the same finding detected twice is stored once */
   dedupe_key: string;
   created_at: number;
 }
 
+/** The runs of a finding (one row each), indexed by run. */
+export interface FindingRunsTable {
+  finding_id: string;
+  run_id: string;
+}
+
 export interface AnnotationsTable {
   id: string;
   finding_id: string;
-  verdict: string;
+  verdict: "confirm" | "reject";
   note: string | null;
   /** JSON array of strings */
   tags: string;
@@ -96,9 +102,11 @@ export interface PredictionsTable {
   id: string;
   run_id: string | null;
   config_id: string | null;
-  worldmodel_version: string;
+  worldmodel_id: string;
   /** JSON */
   predicted: string;
+  /** JSON: what was observed, stored with the prediction it checks */
+  outcome: string | null;
   created_at: number;
 }
 
@@ -118,6 +126,8 @@ export interface WorldmodelVersionsTable {
   id: string;
   created_at: number;
   params: Blob;
+  /** JSON: what the model is (features, training set, ...) */
+  meta: string;
   /** JSON */
   evaluation: string | null;
 }
@@ -128,6 +138,7 @@ export interface DB {
   checkpoints: CheckpointsTable;
   sweeps: SweepsTable;
   findings: FindingsTable;
+  finding_runs: FindingRunsTable;
   annotations: AnnotationsTable;
   predictions: PredictionsTable;
   designs: DesignsTable;

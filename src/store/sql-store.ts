@@ -1,17 +1,22 @@
 // The one implementation of Store: SQL through Kysely, for SQLite and PostgreSQL
-// alike. The queue lives in queue.ts and curves in curves.ts; this class wires
-// them in and holds the reads, checkpoints and sweeps.
+// alike. The queue lives in queue.ts, curves in curves.ts, findings and
+// annotations in findings.ts, world models and predictions in worldmodels.ts;
+// this class wires them in and holds the reads, checkpoints and sweeps.
 
 import type { SelectQueryBuilder } from "kysely";
 import { newId, toBuffer, toBytes, toJson } from "./codec.js";
 import { loadCurves } from "./curves.js";
 import { writeTx, type Conn } from "./dialect.js";
+import * as findings from "./findings.js";
 import * as queue from "./queue.js";
 import { RUN_STATUSES, toRunRecord, toSweepRecord } from "./rows.js";
 import type { DB } from "./schema.js";
 import type {
-  Checkpoint, NewRun, RunCurves, RunFilter, RunRecord, RunResult, RunStatus, Store, SweepRecord,
+  AnnotationRecord, Checkpoint, FindingData, FindingFilter, FindingRecord, NewAnnotation, NewPrediction, NewRun,
+  PredictionFilter, PredictionRecord, RunCurves, RunFilter, RunRecord, RunResult, RunStatus, Store, SweepRecord,
+  WorldModelRecord,
 } from "./store.js";
+import * as worldmodels from "./worldmodels.js";
 
 /** Curve chunks read at once on PostgreSQL (each on its own pooled connection). */
 const PG_PARALLEL_READS = 4;
@@ -150,5 +155,47 @@ export class SqlStore implements Store {
   async getSweep(id: string): Promise<SweepRecord | null> {
     const row = await this.c.db.selectFrom("sweeps").selectAll().where("id", "=", id).executeTakeFirst();
     return row ? toSweepRecord(row) : null;
+  }
+
+  // ---- findings and annotations (findings.ts) ----
+
+  putFindings(list: FindingData[]): Promise<{ ids: string[]; inserted: number }> {
+    return findings.putFindings(this.c, list);
+  }
+  listFindings(filter?: FindingFilter): Promise<FindingRecord[]> {
+    return findings.listFindings(this.c, filter);
+  }
+  getFinding(id: string): Promise<FindingRecord | null> {
+    return findings.getFinding(this.c, id);
+  }
+  addAnnotation(a: NewAnnotation): Promise<string> {
+    return findings.addAnnotation(this.c, a);
+  }
+  listAnnotations(filter?: { findingIds?: string[] }): Promise<AnnotationRecord[]> {
+    return findings.listAnnotations(this.c, filter);
+  }
+
+  // ---- world model (worldmodels.ts) ----
+
+  putWorldModel(v: { id: string; params: Uint8Array; meta: unknown; evaluation: unknown | null }): Promise<void> {
+    return worldmodels.putWorldModel(this.c, v);
+  }
+  setWorldModelEvaluation(id: string, evaluation: unknown): Promise<void> {
+    return worldmodels.setWorldModelEvaluation(this.c, id, evaluation);
+  }
+  getWorldModel(id?: string): Promise<WorldModelRecord | null> {
+    return worldmodels.getWorldModel(this.c, id);
+  }
+  listWorldModels(): Promise<Omit<WorldModelRecord, "params">[]> {
+    return worldmodels.listWorldModels(this.c);
+  }
+  putPredictions(p: NewPrediction[]): Promise<string[]> {
+    return worldmodels.putPredictions(this.c, p);
+  }
+  setPredictionOutcome(id: string, outcome: unknown): Promise<void> {
+    return worldmodels.setPredictionOutcome(this.c, id, outcome);
+  }
+  listPredictions(filter?: PredictionFilter): Promise<PredictionRecord[]> {
+    return worldmodels.listPredictions(this.c, filter);
   }
 }

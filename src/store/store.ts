@@ -1,5 +1,5 @@
 // The store's narrow interface: runs (a queue with leases), curves, checkpoints,
-// sweeps, and room for findings, annotations, predictions and designs. One
+// sweeps, findings with their annotations, world-model versions and predictions. One
 // implementation speaks SQL through Kysely to SQLite (the embedded default) and to
 // PostgreSQL (many machines); callers never see which.
 //
@@ -102,6 +102,89 @@ export interface SweepRecord {
   createdAt: number;
 }
 
+// ---- analysis: findings of the phenomena layer, people's verdicts, the world model ----
+
+/** A detected phenomenon as stored (the phenomena layer's Finding has this shape). */
+export interface FindingData {
+  kind: string;
+  runIds: string[];
+  /** 0 (barely) .. 1 (textbook) */
+  score: number;
+  interval: { fromStep: number; toStep: number } | null;
+  /** a point on a sweep axis (sweep-level findings) */
+  coordinate: { path: string; value: number } | null;
+  evidence: Record<string, number | number[]>;
+  explanation: string;
+  detector: string;
+  detectorVersion: number;
+  /** unique: storing a finding with a known key stores nothing */
+  dedupeKey: string;
+}
+
+export interface FindingRecord extends FindingData {
+  id: string;
+  createdAt: number;
+}
+
+export interface FindingFilter {
+  kind?: string | string[];
+  /** findings that involve this run */
+  runId?: string;
+  /** findings that involve a run of this sweep */
+  sweepId?: string;
+  detector?: string;
+  /** only the newest stored version of each detector */
+  latestVersions?: boolean;
+  /** ids starting with this (case-insensitive) */
+  idPrefix?: string;
+  /** newest first */
+  limit?: number;
+  offset?: number;
+}
+
+export type Verdict = "confirm" | "reject";
+
+export interface NewAnnotation {
+  findingId: string;
+  verdict: Verdict;
+  note?: string | null;
+  tags?: string[];
+}
+
+export interface AnnotationRecord extends Required<NewAnnotation> {
+  id: string;
+  createdAt: number;
+}
+
+export interface WorldModelRecord {
+  id: string;
+  /** strictly increasing in the order versions were put */
+  createdAt: number;
+  params: Uint8Array;
+  meta: unknown;
+  evaluation: unknown | null;
+}
+
+export interface NewPrediction {
+  runId: string | null;
+  configId: string | null;
+  worldModelId: string;
+  predicted: unknown;
+  outcome?: unknown | null;
+}
+
+export interface PredictionRecord extends NewPrediction {
+  id: string;
+  createdAt: number;
+  outcome: unknown | null;
+}
+
+export interface PredictionFilter {
+  runId?: string;
+  configId?: string;
+  worldModelId?: string;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   close(): Promise<void>;
@@ -151,4 +234,34 @@ export interface Store {
   // sweeps
   createSweep(name: string | null, spec: unknown): Promise<string>;
   getSweep(id: string): Promise<SweepRecord | null>;
+
+  // findings and annotations
+  /**
+   * Inserts the findings whose dedupeKey is not stored yet (one transaction).
+   * `ids` has one entry per input, in order: the new id, or the stored finding's id
+   * when the key was already there. Concurrent callers never store a key twice.
+   */
+  putFindings(findings: FindingData[]): Promise<{ ids: string[]; inserted: number }>;
+  /** Newest first (then by id). */
+  listFindings(filter?: FindingFilter): Promise<FindingRecord[]>;
+  getFinding(id: string): Promise<FindingRecord | null>;
+  /** Throws if the finding does not exist. */
+  addAnnotation(a: NewAnnotation): Promise<string>;
+  /** Oldest first. */
+  listAnnotations(filter?: { findingIds?: string[] }): Promise<AnnotationRecord[]>;
+
+  // world model
+  putWorldModel(v: { id: string; params: Uint8Array; meta: unknown; evaluation: unknown | null }): Promise<void>;
+  /** Throws if there is no such version. */
+  setWorldModelEvaluation(id: string, evaluation: unknown): Promise<void>;
+  /** The version `id`, or the latest one put when `id` is omitted. */
+  getWorldModel(id?: string): Promise<WorldModelRecord | null>;
+  /** Newest first, without params. */
+  listWorldModels(): Promise<Omit<WorldModelRecord, "params">[]>;
+  /** Ids in input order. */
+  putPredictions(p: NewPrediction[]): Promise<string[]>;
+  /** Throws if there is no such prediction. */
+  setPredictionOutcome(id: string, outcome: unknown): Promise<void>;
+  /** Oldest first (then by id). */
+  listPredictions(filter?: PredictionFilter): Promise<PredictionRecord[]>;
 }

@@ -6,6 +6,7 @@
 import { after, before, describe } from "node:test";
 import type { Store } from "../../src/store/index.js";
 import type { SuiteContext } from "./fixtures.js";
+import { analysisTests } from "./suite-analysis.js";
 import { concurrencyTests } from "./suite-concurrency.js";
 import { dataTests } from "./suite-data.js";
 import { queueTests } from "./suite-queue.js";
@@ -35,5 +36,6 @@ export function storeSuite(name: string, open: () => Promise<Store>, options: Su
     queueTests(ctx);
     dataTests(ctx);
     concurrencyTests(ctx);
+    analysisTests(ctx);
   });
 }

@@ -48,6 +48,7 @@ const samples: { [K in UnitKind]: { tree: UnitTreeInput; spec: TaskSpec } } = {
     tree: { unit: "sequential", children: [{ unit: "embedding", dim: 4, positional: false }, { unit: "pooling", mode: "flatten" }, { unit: "linear", width: 3 }, { unit: "readout" }] },
     spec: tokens(5, 6, null, 2),
   },
+  "random-features": { tree: { unit: "sequential", children: [{ unit: "random-features", width: 7, fn: "tanh", seed: 3 }, { unit: "readout" }] }, spec: regression(4, 2) },
   readout: { tree: { unit: "sequential", children: [{ unit: "embedding", dim: 6 }, { unit: "readout" }] }, spec: tokens(6, 5, 3) },
   residual: {
     tree: { unit: "sequential", children: [{ unit: "embedding", dim: 8 }, { unit: "residual", child: { unit: "mlp", width: 12, out: 8 } }, { unit: "readout" }] },

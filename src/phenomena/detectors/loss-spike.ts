@@ -4,6 +4,12 @@
 // spike. Each spike is one finding, its interval from the first elevated
 // evaluation to the first recovered one. A rise that takes longer than
 // MAX_SPIKE_DECADES of log-step to recover is a change of regime, not a spike.
+// Two things are not spikes (seen on real curves, see `toyworld repro`): a rise
+// before the loss has made any progress (Adam's first steps often overshoot;
+// that is an unstable start), and blips of a loss that is already near zero
+// (an interpolating regression whose loss jumps from 1e-14 to 1e-3): the
+// running minimum is floored at RELATIVE_FLOOR of the initial loss, so a spike
+// must reach at least 2% of it.
 // Strength: peak / pre-spike loss in decades, over FULL_SPIKE_DECADES.
 
 import type { Detector } from "../detector.js";
@@ -17,15 +23,17 @@ export const FULL_SPIKE_DECADES = 2;
 /** a spike recovers within this many decades of step from its start (~3x) */
 export const MAX_SPIKE_DECADES = 0.5;
 /** losses this small relative to the initial loss are noise: the running minimum is floored here */
-export const RELATIVE_FLOOR = 1e-4;
+export const RELATIVE_FLOOR = 1e-2;
+/** rises count only once the loss has fallen below this fraction of its initial value */
+export const PROGRESS_FRACTION = 0.9;
 
 const definition =
-  `Train loss rises above ${SPIKE_FACTOR}x its running minimum and later falls back below its pre-spike level; ` +
-  `within ${MAX_SPIKE_DECADES} decades of step; score = log10(peak / pre-spike loss) / ${FULL_SPIKE_DECADES}.`;
+  `Once train loss is below ${PROGRESS_FRACTION}x its initial value, it rises above ${SPIKE_FACTOR}x its running minimum ` +
+  `(floored at ${RELATIVE_FLOOR}x the initial loss) and falls back below its pre-spike level within ${MAX_SPIKE_DECADES} decades of step; score = log10(peak / pre-spike loss) / ${FULL_SPIKE_DECADES}.`;
 
 export const lossSpike: Detector<"loss-spike"> = {
   kind: "loss-spike",
-  version: 1,
+  version: 2,
   definition,
   detect(run) {
     const { steps, values } = series(run, "train_loss");
@@ -36,7 +44,7 @@ export const lossSpike: Detector<"loss-spike"> = {
     let i = 1;
     while (i < values.length) {
       const v = values[i]!;
-      if (v > SPIKE_FACTOR * Math.max(runMin, floor)) {
+      if (runMin < PROGRESS_FRACTION * values[0]! && v > SPIKE_FACTOR * Math.max(runMin, floor)) {
         const pre = values[i - 1]!;
         let peak = i;
         let j = i;

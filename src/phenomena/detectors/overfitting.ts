@@ -2,7 +2,9 @@
 // falling. The point is the (smoothed) minimum of the test loss; from there to
 // the end the test loss rises by at least MIN_RISE_FACTOR and the train loss
 // falls to at most TRAIN_FALL_RATIO of its value there. A test loss that comes
-// back down by the end is epoch-wise double descent, not overfitting.
+// back down by the end is epoch-wise double descent, not overfitting. Diverged
+// runs are left to the divergence detector (their test loss rises because the
+// whole run blows up).
 // Strength: the test loss rise in decades over FULL_RISE_DECADES.
 
 import type { Detector } from "../detector.js";
@@ -20,7 +22,7 @@ export const TAIL_POINTS = 3;
 
 const definition =
   `From the minimum of the (3-point median) test loss to the end, test loss rises at least ${MIN_RISE_FACTOR}x while train loss ` +
-  `falls to at most ${TRAIN_FALL_RATIO}x; score = log10(rise) / log10(4).`;
+  `falls to at most ${TRAIN_FALL_RATIO}x (runs that diverged excluded); score = log10(rise) / log10(4).`;
 
 /** value of a series at (or just before) a step */
 function valueAt(steps: number[], values: number[], step: number): number {
@@ -31,9 +33,10 @@ function valueAt(steps: number[], values: number[], step: number): number {
 
 export const overfitting: Detector<"overfitting"> = {
   kind: "overfitting",
-  version: 1,
+  version: 2,
   definition,
   detect(run) {
+    if (run.status === "diverged") return [];
     const test = series(run, "test_loss");
     const train = series(run, "train_loss");
     if (test.values.length < 4 || train.values.length < 2) return [];

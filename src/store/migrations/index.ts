@@ -8,16 +8,18 @@ import { columnTypes, type ColumnTypes, type Kind } from "../dialect.js";
 import * as m001 from "./001-runs.js";
 import * as m002 from "./002-curves-checkpoints.js";
 import * as m003 from "./003-analysis.js";
+import * as m004 from "./004-findings-predictions.js";
 
 interface MigrationModule {
   up(db: Kysely<any>, t: ColumnTypes): Promise<void>;
-  down(db: Kysely<any>): Promise<void>;
+  down(db: Kysely<any>, t: ColumnTypes): Promise<void>;
 }
 
 const modules: Record<string, MigrationModule> = {
   "001-runs": m001,
   "002-curves-checkpoints": m002,
   "003-analysis": m003,
+  "004-findings-predictions": m004,
 };
 
 /** Names of every migration, in order. */
@@ -30,7 +32,7 @@ export class CodeMigrationProvider implements MigrationProvider {
     const t = columnTypes(this.kind);
     const out: Record<string, Migration> = {};
     for (const [name, m] of Object.entries(modules)) {
-      out[name] = { up: (db) => m.up(db, t), down: (db) => m.down(db) };
+      out[name] = { up: (db) => m.up(db, t), down: (db) => m.down(db, t) };
     }
     return out;
   }

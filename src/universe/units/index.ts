@@ -26,6 +26,7 @@ import { linear, linearSchema } from "./linear.js";
 import { mlp, mlpSchema } from "./mlp.js";
 import { norm, normSchema } from "./norm.js";
 import { pooling, poolingSchema } from "./pooling.js";
+import { randomFeatures, randomFeaturesSchema } from "./random-features.js";
 import { readout, readoutSchema } from "./readout.js";
 import { residual, residualSchema } from "./residual.js";
 import { sequential, sequentialSchema } from "./sequential.js";
@@ -50,6 +51,7 @@ export const units: { [K in UnitKind]: UnitDef<UnitConfigOf<K>> } = {
   mlp,
   norm,
   pooling,
+  "random-features": randomFeatures,
   readout,
   residual,
   sequential,
@@ -75,6 +77,7 @@ export const unitTreeSchema = z
     mlpSchema,
     normSchema,
     poolingSchema,
+    randomFeaturesSchema,
     readoutSchema,
     residualSchema,
     sequentialSchema,

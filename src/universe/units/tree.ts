@@ -13,6 +13,7 @@ import type { LinearConfig } from "./linear.js";
 import type { MlpConfig } from "./mlp.js";
 import type { NormConfig } from "./norm.js";
 import type { PoolingConfig } from "./pooling.js";
+import type { RandomFeaturesConfig } from "./random-features.js";
 import type { ReadoutConfig } from "./readout.js";
 import type { ResidualConfig } from "./residual.js";
 import type { SequentialConfig } from "./sequential.js";
@@ -29,6 +30,7 @@ export type UnitTree =
   | MlpConfig
   | NormConfig
   | PoolingConfig
+  | RandomFeaturesConfig
   | ReadoutConfig
   | ResidualConfig
   | SequentialConfig

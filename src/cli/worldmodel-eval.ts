@@ -1,0 +1,59 @@
+// `toyworld worldmodel eval`: loads the store's finished runs as examples, fits
+// every baseline and the learned world model on the train side of each split,
+// scores them on the test side (src/worldmodel/evaluate.ts), prints the report
+// (a table, or JSON with --json) and stores it as the evaluation of the latest
+// world model version, when there is one.
+
+import { defaultStoreUrl, openStore } from "../store/index.js";
+import { BASELINE_NAMES, baselines } from "../worldmodel/baselines/index.js";
+import { evaluatePredictors } from "../worldmodel/evaluate.js";
+import { renderReport, reportJson } from "../worldmodel/evaluate-render.js";
+import { loadExamples } from "../worldmodel/examples.js";
+import { WorldModel } from "../worldmodel/model.js";
+import { SPLIT_KINDS, type SplitKind } from "../worldmodel/splits.js";
+import type { Predictor } from "../worldmodel/types.js";
+import { UsageError } from "./errors.js";
+
+export interface EvalFlags {
+  db?: string;
+  json?: boolean;
+  split?: string;
+  seed?: string;
+  /** commander's --no-model */
+  model?: boolean;
+}
+
+function splitsOf(raw: string | undefined): SplitKind[] {
+  if (raw === undefined || raw === "all") return [...SPLIT_KINDS];
+  const out = raw.split(",").map((s) => s.trim());
+  for (const s of out) {
+    if (!(SPLIT_KINDS as readonly string[]).includes(s)) throw new UsageError(`--split must be one of ${SPLIT_KINDS.join(", ")} or all, got '${s}'`);
+  }
+  return out as SplitKind[];
+}
+
+export async function evalCommand(flags: EvalFlags): Promise<void> {
+  const splits = splitsOf(flags.split);
+  const seed = flags.seed === undefined ? 0 : Number(flags.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer >= 0, got '${flags.seed}'`);
+  const json = Boolean(flags.json);
+  const note = (m: string) => !json && process.stderr.write(`${m}\n`);
+  const store = await openStore(defaultStoreUrl(flags.db));
+  try {
+    const examples = await loadExamples(store);
+    if (examples.length < 20) throw new UsageError(`the store holds ${examples.length} finished runs; evaluation needs at least 20 (see \`toyworld worldmodel dataset\`)`);
+    note(`loaded ${examples.length} runs`);
+    const predictors: Predictor[] = BASELINE_NAMES.map((name) => baselines[name].make());
+    const model = flags.model === false ? null : new WorldModel();
+    if (model) predictors.unshift(model);
+    const report = await evaluatePredictors(examples, predictors, { splits, seed, onProgress: note });
+    process.stdout.write(json ? `${reportJson(report)}\n` : renderReport(report, model?.name));
+    const latest = await store.getWorldModel();
+    if (latest) {
+      await store.setWorldModelEvaluation(latest.id, JSON.parse(reportJson(report)));
+      note(`stored as the evaluation of world model ${latest.id}`);
+    }
+  } finally {
+    await store.close();
+  }
+}

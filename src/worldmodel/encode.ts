@@ -1,0 +1,267 @@
+// Config -> fixed-length feature vector for the world model. Named features for
+// what we know matters (task family, size of the model, the recipe on log scales,
+// one-hots of optimizer and schedule), plus a hashing-trick block in which every
+// numeric or categorical leaf of the config enters by its path name, so that
+// hyperparameters the encoder has never heard of (imported runs, new task knobs)
+// still change the encoding. The length depends only on the registries and
+// HASH_BUCKETS, never on the data; a Standardizer fitted on training examples
+// centres and scales it and is saved with the model.
+
+import { taskNames, tasks } from "../universe/tasks/index.js";
+import { unitKinds } from "../universe/units/index.js";
+import { fitModel } from "../universe/model.js";
+import { taskSpecOf } from "../universe/config/validate.js";
+import type { TaskConfig } from "../universe/config/experiment.js";
+
+export const HASH_BUCKETS = 64;
+
+const OPTIMIZERS = ["sgd", "adam", "adamw"] as const;
+const SCHEDULES = ["constant", "warmup", "cosine", "step"] as const;
+/** leaves that carry no signal about dynamics (seeds are noise, the rest is bookkeeping) */
+const IGNORED_KEYS = new Set(["seed", "name", "evalPoints", "evalExamples", "checkpoints", "log"]);
+const WIDTH_KEYS = /^(width|dim|out|hidden|heads|size|features|units)$/i;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** 32-bit FNV-1a of a string. */
+export function fnv1a(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+const signedLog1p = (x: number): number => Math.sign(x) * Math.log1p(Math.abs(x));
+
+/**
+ * Each registered family's own parameters, one slot each (filled only for a task of
+ * that family): the net sees every family's knobs apart, without hash collisions.
+ */
+const TASK_KNOBS: readonly (readonly [string, string])[] = taskNames.flatMap((f) =>
+  Object.keys((tasks[f].params as unknown as { shape: Record<string, unknown> }).shape).map((k) => [f, k] as const));
+const TASK_KNOB_INDEX = new Map(TASK_KNOBS.map(([f, k], i) => [`${f}.${k}`, i]));
+const TASK_KNOBS_BY_FAMILY = new Map(taskNames.map((f) => [f as string, TASK_KNOBS.filter(([g]) => g === f).map(([, k]) => k)]));
+
+/** The names of the features, in vector order (fixed for a given code version). */
+export const FEATURE_NAMES: readonly string[] = [
+  ...taskNames.map((f) => `family=${f}`), "family=other",
+  "task.difficulty", "task.difficulty.mask", "log10.trainSize", "task.stream", "log10.testSize",
+  ...TASK_KNOBS.map(([f, k]) => `task.${f}.${k}`),
+  "log10.paramCount", "paramCount.mask",
+  "model.depth", "model.units", ...unitKinds.map((k) => `log1p.units.${k}`), "log2.width.max", "log2.width.mean", "mlp.hiddenLayers",
+  ...OPTIMIZERS.map((o) => `optimizer=${o}`), "optimizer=other",
+  ...SCHEDULES.map((s) => `schedule=${s}`), "schedule=other",
+  "log10.lr", "lr.mask", "log10.weightDecay", "weightDecay.positive", "log10.steps", "log2.batchSize", "batch.full",
+  "log10.epochs", "log10.lrTimesSteps", "log1p.warmupSteps", "warmupFraction", "schedule.minFactor", "schedule.gamma",
+  "log10.decays", "momentum", "nesterov", "beta1", "log10.oneMinusBeta2", "log10.eps", "clip.on", "log10.clipNorm", "log10.initScale",
+  ...Array.from({ length: HASH_BUCKETS }, (_, i) => `hash.${i}`),
+];
+export const FEATURE_COUNT = FEATURE_NAMES.length;
+
+interface TreeSummary { depth: number; units: Map<string, number>; widths: number[]; mlpHidden: number }
+
+function summarizeTree(node: unknown, depth: number, s: TreeSummary): void {
+  if (Array.isArray(node)) {
+    for (const child of node) summarizeTree(child, depth, s);
+    return;
+  }
+  if (!isObj(node)) return;
+  const kind = typeof node.unit === "string" ? node.unit : null;
+  const d = kind ? depth + 1 : depth;
+  if (kind) {
+    s.depth = Math.max(s.depth, d);
+    s.units.set(kind, (s.units.get(kind) ?? 0) + 1);
+    if (kind === "mlp") s.mlpHidden += num(node.depth) ?? 1;
+  }
+  for (const [k, v] of Object.entries(node)) {
+    const n = num(v);
+    if (n !== null && WIDTH_KEYS.test(k) && n > 0) s.widths.push(n);
+    else if (typeof v === "object") summarizeTree(v, d, s);
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const SIGN_SEED = 0x9e3779b9;
+
+/** Continues an FNV-1a hash with the characters of s (so hashing a path needs no string building). */
+function fnvMore(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Adds every leaf under `value` to the hash block, keyed by its path without list
+ * indices ("train.lr", "model.children.width"; a string leaf by "path=value").
+ * h1 and h2 are the running FNV-1a hashes of the path (bucket and sign seeds), equal
+ * to fnv1a(path) and fnv1a(path, SIGN_SEED); `root` says the path is still empty.
+ */
+function hashLeaves(value: unknown, h1: number, h2: number, root: boolean, out: Float32Array, offset: number): void {
+  if (Array.isArray(value)) {
+    for (const v of value) hashLeaves(v, h1, h2, root, out, offset);
+    return;
+  }
+  if (isObj(value)) {
+    for (const k in value) {
+      if (IGNORED_KEYS.has(k)) continue;
+      const a = root ? h1 : fnvMore(h1, "."), b = root ? h2 : fnvMore(h2, ".");
+      hashLeaves(value[k], fnvMore(a, k), fnvMore(b, k), false, out, offset);
+    }
+    return;
+  }
+  let x: number;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return;
+    x = signedLog1p(value);
+  } else if (typeof value === "boolean") {
+    x = value ? 1 : -1;
+  } else if (typeof value === "string") {
+    // a categorical leaf: one indicator per (path, value)
+    h1 = fnvMore(fnvMore(h1, "="), value);
+    h2 = fnvMore(fnvMore(h2, "="), value);
+    x = 1;
+  } else return;
+  out[offset + (h1 % HASH_BUCKETS)]! += (h2 & 1 ? 1 : -1) * x;
+}
+
+const paramCountByObject = new WeakMap<object, number | null>();
+const paramCountByText = new Map<string, number | null>();
+const PARAM_CACHE_LIMIT = 20_000;
+
+/**
+ * Parameters of the model per member, from the tree and the task (null if it does
+ * not fit). Fitting a tree costs ~0.1 ms, so results are cached by object and by
+ * the JSON of (task, model): many queries share a model and task.
+ */
+export function paramCountOf(config: unknown): number | null {
+  if (!isObj(config)) return null;
+  const byObject = paramCountByObject.get(config);
+  if (byObject !== undefined) return byObject;
+  const key = JSON.stringify([config.task, config.model]);
+  let count = paramCountByText.get(key);
+  if (count === undefined) {
+    try {
+      count = fitModel(config.model as never, taskSpecOf(config.task as TaskConfig)).paramCount;
+    } catch {
+      count = null;
+    }
+    if (paramCountByText.size >= PARAM_CACHE_LIMIT) paramCountByText.clear();
+    paramCountByText.set(key, count);
+  }
+  paramCountByObject.set(config, count);
+  return count;
+}
+
+/**
+ * Encodes a (validated) experiment config. `paramCount` skips building the tree
+ * when the caller knows it (stored runs do). Missing values give 0 and, where it
+ * matters, a mask feature of 0.
+ */
+export function encodeConfig(config: unknown, paramCount?: number | null, out = new Float32Array(FEATURE_COUNT)): Float32Array {
+  out.fill(0);
+  const c = isObj(config) ? config : {};
+  const task = isObj(c.task) ? c.task : {};
+  const model = c.model;
+  const train = isObj(c.train) ? c.train : {};
+  let i = 0;
+  const put = (v: number) => (out[i++] = v);
+  const oneHot = (options: readonly string[], value: unknown) => {
+    const k = options.indexOf(value as string);
+    for (let j = 0; j <= options.length; j++) put(j === (k < 0 ? options.length : k) ? 1 : 0);
+  };
+
+  oneHot(taskNames, task.family);
+  const difficulty = num(task.difficulty);
+  put(difficulty ?? 0); put(difficulty === null ? 0 : 1);
+  const trainSize = num(task.trainSize);
+  put(trainSize !== null ? Math.log10(trainSize) : 0); put(task.trainSize === "stream" ? 1 : 0);
+  put(Math.log10(num(task.testSize) ?? 1));
+  const knobs = i;
+  i += TASK_KNOBS.length;
+  for (const k of TASK_KNOBS_BY_FAMILY.get(task.family as string) ?? []) {
+    const v = task[k];
+    const at = knobs + TASK_KNOB_INDEX.get(`${task.family as string}.${k}`)!;
+    if (typeof v === "number" && Number.isFinite(v)) out[at] = signedLog1p(v);
+    else if (typeof v === "boolean") out[at] = v ? 1 : -1;
+  }
+
+  const params = paramCount && paramCount > 0 ? paramCount : paramCountOf(config);
+  put(params ? Math.log10(params) : 0); put(params ? 1 : 0);
+
+  const tree: TreeSummary = { depth: 0, units: new Map(), widths: [], mlpHidden: 0 };
+  summarizeTree(model, 0, tree);
+  put(tree.depth);
+  put(Math.log1p([...tree.units.values()].reduce((a, b) => a + b, 0)));
+  for (const k of unitKinds) put(Math.log1p(tree.units.get(k) ?? 0));
+  const logWidths = tree.widths.map(Math.log2);
+  put(logWidths.length ? Math.max(...logWidths) : 0);
+  put(logWidths.length ? logWidths.reduce((a, b) => a + b, 0) / logWidths.length : 0);
+  put(tree.mlpHidden);
+
+  oneHot(OPTIMIZERS, train.optimizer);
+  const schedule = isObj(train.schedule) ? train.schedule : { kind: "constant" };
+  oneHot(SCHEDULES, schedule.kind);
+  const lr = num(train.lr);
+  put(lr && lr > 0 ? Math.log10(lr) : 0); put(lr && lr > 0 ? 1 : 0);
+  const wd = num(train.weightDecay) ?? 0;
+  put(Math.log10(Math.max(wd, 1e-6))); put(wd > 0 ? 1 : 0);
+  const steps = Math.max(1, num(train.steps) ?? 1);
+  put(Math.log10(steps));
+  const full = train.batchSize === "full";
+  const batch = full ? trainSize ?? 1024 : num(train.batchSize) ?? 64;
+  put(Math.log2(Math.max(1, batch))); put(full ? 1 : 0);
+  put(Math.log10((steps * batch) / Math.max(1, trainSize ?? steps * batch)));
+  put(lr && lr > 0 ? Math.log10(lr * steps) : 0);
+  const warmup = num(schedule.warmupSteps) ?? 0;
+  put(Math.log1p(warmup)); put(Math.min(1, warmup / steps));
+  put(num(schedule.minFactor) ?? (schedule.kind === "cosine" ? 0 : 1));
+  put(num(schedule.gamma) ?? 1);
+  const stepSize = num(schedule.stepSize);
+  put(stepSize ? Math.log10(1 + steps / stepSize) : 0);
+  put(train.optimizer === "sgd" ? num(train.momentum) ?? 0 : 0);
+  put(train.nesterov === true ? 1 : 0);
+  put(num(train.beta1) ?? 0.9);
+  put(Math.log10(Math.max(1e-6, 1 - (num(train.beta2) ?? 0.999))));
+  put(Math.log10(num(train.eps) ?? 1e-8));
+  const clip = num(train.clipNorm);
+  put(clip ? 1 : 0); put(clip ? Math.log10(clip) : 0);
+  put(Math.log10(num(train.initScale) ?? 1));
+
+  // task, model, train, and top-level fields beyond them (imported runs may carry some)
+  hashLeaves(c, FNV_OFFSET, SIGN_SEED, true, out, i);
+  return out;
+}
+
+/** Per-feature mean and std fitted on training encodings; constant features get std 1. */
+export class Standardizer {
+  constructor(readonly mean: Float32Array, readonly std: Float32Array) {}
+
+  static fit(rows: readonly Float32Array[], dims = rows[0]?.length ?? FEATURE_COUNT): Standardizer {
+    const mean = new Float64Array(dims), sq = new Float64Array(dims);
+    for (const r of rows) for (let j = 0; j < dims; j++) mean[j]! += r[j]!;
+    const n = Math.max(1, rows.length);
+    for (let j = 0; j < dims; j++) mean[j]! /= n;
+    for (const r of rows) for (let j = 0; j < dims; j++) sq[j]! += (r[j]! - mean[j]!) ** 2;
+    const std = Float32Array.from(sq, (s) => {
+      const sd = Math.sqrt(s / n);
+      return sd > 1e-6 ? sd : 1;
+    });
+    return new Standardizer(Float32Array.from(mean), std);
+  }
+
+  get dims(): number {
+    return this.mean.length;
+  }
+
+  /** Standardizes in place (or into `out`), clipping to +-10 so a far-off query stays finite. */
+  apply(row: Float32Array, out = row): Float32Array {
+    for (let j = 0; j < this.mean.length; j++) {
+      const z = (row[j]! - this.mean[j]!) / this.std[j]!;
+      out[j] = z > 10 ? 10 : z < -10 ? -10 : z;
+    }
+    return out;
+  }
+}

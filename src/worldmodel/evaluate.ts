@@ -1,0 +1,161 @@
+// The evaluation harness: for each split, fits every predictor on the train side,
+// predicts the test side (from the config alone, and again given the first 30% of
+// each curve) and scores every metric of EVAL_METRICS, marking per metric which
+// predictor wins. Rules (also in the report's text):
+//   final test loss  log10 test loss at the last curve point; runs where it is not
+//                    finite (diverged) are left out of Spearman and R^2;
+//   within-family    Spearman per family with >= MIN_FAMILY_TEST finite runs, median;
+//   intervention     pairs of test runs of one sweep whose configs differ in exactly
+//   pairs            one path (task.difficulty counts as one path with the family
+//                    parameters it sets); pairs with |actual delta| < SIGN_NOISE
+//                    (log10 units) are ignored as noise; a predicted delta of 0
+//                    scores one half (a coin flip);
+//   coverage         fraction of actual points (all metrics, all points) inside
+//                    mean +- 1.2816 std; the winner is the closest to 0.8.
+
+import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Example, type Prediction, type Predictor, type Query } from "./types.js";
+import { intervalCoverage, meanAbsoluteError, median, rocAuc, rSquared, spearman } from "./metrics.js";
+import { makeSplit, SPLIT_KINDS, type SplitKind } from "./splits.js";
+import { interventionPairs } from "./pairs.js";
+
+export const EVAL_METRICS = [
+  "spearman_final", "spearman_final_family", "r2_final", "mae_curve", "sign_accuracy",
+  "auc_divergence", "auc_grokking", "coverage80", "extrapolation_mae",
+] as const;
+export type EvalMetric = (typeof EVAL_METRICS)[number];
+
+export const METRIC_INFO: { readonly [K in EvalMetric]: { better: "higher" | "lower" | "near-0.8"; description: string } } = {
+  spearman_final: { better: "higher", description: "Spearman of predicted vs actual final log10 test loss, pooled" },
+  spearman_final_family: { better: "higher", description: "median over families of the within-family Spearman of final test loss" },
+  r2_final: { better: "higher", description: "R^2 of final log10 test loss" },
+  mae_curve: { better: "lower", description: "MAE of log10 train and test loss at every curve point" },
+  sign_accuracy: { better: "higher", description: "accuracy of the sign of intervention effects on final test loss" },
+  auc_divergence: { better: "higher", description: "ROC AUC of P(diverged)" },
+  auc_grokking: { better: "higher", description: "ROC AUC of P(grokking)" },
+  coverage80: { better: "near-0.8", description: "fraction of actual points inside the 80% interval" },
+  extrapolation_mae: { better: "lower", description: "MAE of log10 losses after 30% of the run, given the first 30%" },
+};
+
+export const MIN_FAMILY_TEST = 5;
+export const SIGN_NOISE = 0.05;
+export const PREFIX_FRACTION = 0.3;
+const LOSSES: CurveMetric[] = ["train_loss", "test_loss"];
+const LAST = CURVE_POINTS - 1;
+
+export interface MetricValue { value: number; n: number }
+export interface PredictorResult { predictor: string; fitSeconds: number; metrics: Record<EvalMetric, MetricValue> }
+export interface SplitReport {
+  split: SplitKind;
+  description: string;
+  nTrain: number;
+  nTest: number;
+  results: PredictorResult[];
+  /** per metric, the predictors with the best value (ties all listed; empty if none is defined) */
+  winners: Record<EvalMetric, string[]>;
+}
+export interface EvaluationReport { seed: number; examples: number; splits: SplitReport[] }
+
+/** The query with the first `fraction` of every curve observed. */
+export function prefixQuery(e: Example, fraction = PREFIX_FRACTION): Query {
+  const curves = {} as Record<CurveMetric, Float64Array>;
+  for (const m of CURVE_METRICS) curves[m] = e.curves[m].map((v, k) => (CURVE_FRACTIONS[k]! <= fraction ? v : NaN));
+  return { config: e.config, observed: { upToFraction: fraction, curves } };
+}
+
+/** Every metric of one predictor's predictions (from configs, and given prefixes) on a test set. */
+export function scorePredictions(test: readonly Example[], preds: readonly Prediction[], prefixPreds: readonly Prediction[]): Record<EvalMetric, MetricValue> {
+  const actual = test.map((e) => e.curves.test_loss[LAST]!);
+  const predicted = preds.map((p) => p.curves.test_loss.mean[LAST]!);
+  const finiteN = actual.filter(Number.isFinite).length;
+
+  const byFamily = new Map<string, number[]>();
+  test.forEach((e, i) => {
+    if (!Number.isFinite(actual[i]!)) return;
+    let list = byFamily.get(e.family);
+    if (!list) byFamily.set(e.family, (list = []));
+    list.push(i);
+  });
+  const familyRhos = [...byFamily.values()].filter((ix) => ix.length >= MIN_FAMILY_TEST)
+    .map((ix) => spearman(ix.map((i) => actual[i]!), ix.map((i) => predicted[i]!)));
+
+  const flat = (from: readonly Prediction[], metrics: readonly CurveMetric[], keep: (k: number) => boolean) => {
+    const y: number[] = [], m: number[] = [], s: number[] = [];
+    test.forEach((e, i) => {
+      for (const metric of metrics) {
+        for (let k = 0; k < CURVE_POINTS; k++) {
+          if (!keep(k) || !Number.isFinite(e.curves[metric][k]!)) continue;
+          y.push(e.curves[metric][k]!);
+          m.push(from[i]!.curves[metric].mean[k]!);
+          s.push(from[i]!.curves[metric].std[k]!);
+        }
+      }
+    });
+    return { y, m, s };
+  };
+  const curve = flat(preds, LOSSES, () => true);
+  const all = flat(preds, CURVE_METRICS, () => true);
+  const extra = flat(prefixPreds, LOSSES, (k) => CURVE_FRACTIONS[k]! > PREFIX_FRACTION);
+
+  let signScore = 0, signN = 0;
+  for (const [i, j] of interventionPairs(test)) {
+    const da = actual[j]! - actual[i]!;
+    if (!Number.isFinite(da) || Math.abs(da) < SIGN_NOISE) continue;
+    const dp = predicted[j]! - predicted[i]!;
+    signN++;
+    signScore += dp === 0 || !Number.isFinite(dp) ? 0.5 : Math.sign(dp) === Math.sign(da) ? 1 : 0;
+  }
+
+  const auc = (kind: "diverged" | "grokking") => {
+    const labels = test.map((e) => e.events[kind]);
+    return { value: rocAuc(labels, preds.map((p) => p.events[kind])), n: test.length };
+  };
+  return {
+    spearman_final: { value: spearman(actual, predicted), n: finiteN },
+    spearman_final_family: { value: median(familyRhos), n: familyRhos.filter(Number.isFinite).length },
+    r2_final: { value: rSquared(actual, predicted), n: finiteN },
+    mae_curve: { value: meanAbsoluteError(curve.y, curve.m), n: curve.y.length },
+    sign_accuracy: { value: signN > 0 ? signScore / signN : NaN, n: signN },
+    auc_divergence: auc("diverged"),
+    auc_grokking: auc("grokking"),
+    coverage80: { value: intervalCoverage(all.y, all.m, all.s), n: all.y.length },
+    extrapolation_mae: { value: meanAbsoluteError(extra.y, extra.m), n: extra.y.length },
+  };
+}
+
+/** The predictors with the best finite value of a metric. */
+export function winnersOf(results: readonly PredictorResult[], metric: EvalMetric): string[] {
+  const better = METRIC_INFO[metric].better;
+  const score = (v: number) => (better === "higher" ? v : better === "lower" ? -v : -Math.abs(v - 0.8));
+  const finite = results.filter((r) => Number.isFinite(r.metrics[metric].value));
+  if (finite.length === 0) return [];
+  const best = Math.max(...finite.map((r) => score(r.metrics[metric].value)));
+  return finite.filter((r) => score(r.metrics[metric].value) === best).map((r) => r.predictor);
+}
+
+export interface EvaluateOptions {
+  splits?: readonly SplitKind[];
+  seed?: number;
+  onProgress?(message: string): void;
+}
+
+/** Fits each predictor on each split's train side and scores it on the test side. */
+export async function evaluatePredictors(examples: readonly Example[], predictors: readonly Predictor[], opts: EvaluateOptions = {}): Promise<EvaluationReport> {
+  const seed = opts.seed ?? 0;
+  const splits: SplitReport[] = [];
+  for (const kind of opts.splits ?? SPLIT_KINDS) {
+    const split = makeSplit(kind, examples, seed);
+    const results: PredictorResult[] = [];
+    for (const p of predictors) {
+      opts.onProgress?.(`${kind}: fitting ${p.name} on ${split.train.length} runs`);
+      const t0 = performance.now();
+      await p.fit(split.train);
+      const fitSeconds = (performance.now() - t0) / 1000;
+      const preds = await p.predict(split.test.map((e) => ({ config: e.config })));
+      const prefixPreds = await p.predict(split.test.map((e) => prefixQuery(e)));
+      results.push({ predictor: p.name, fitSeconds, metrics: scorePredictions(split.test, preds, prefixPreds) });
+    }
+    const winners = Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
+    splits.push({ split: kind, description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners });
+  }
+  return { seed, examples: examples.length, splits };
+}

@@ -1,0 +1,311 @@
+// The learned world model: the ensemble (ensemble.ts) wrapped as a Predictor.
+// fit() encodes and standardizes the examples, normalizes the targets per metric,
+// holds out a slice for early stopping and another for calibration (one scale
+// factor per metric so 80% intervals cover about 80% there), and trains. predict() builds
+// all input rows at once and runs them through the engine in large batches.
+// Serialization is in model-codec.ts; support() (evidence) in support.ts.
+
+import { Engine } from "../engine/index.js";
+import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type CurveMetric, type EventKind, type Example, type Prediction, type Predictor, type Query } from "./types.js";
+import { FEATURE_COUNT, FEATURE_NAMES, Standardizer, encodeConfig, fnv1a } from "./encode.js";
+import { forkObserved } from "./examples.js";
+import { CURVE_OUTPUTS, EVENT_OUTPUTS, NET_OUTPUTS, PREFIX_DIMS, EnsembleNet, paramSizes, cutoffIndex, predictRaw, prefixAnchors, writePrefix } from "./ensemble.js";
+import { DEFAULT_TRAIN_OPTIONS, trainEnsemble, type EnsembleTrainOptions, type EnsembleTrainReport, type TrainRow } from "./ensemble-train.js";
+import { SupportIndex, type Support } from "./support.js";
+import { decodeState, encodeState } from "./model-codec.js";
+
+export const WORLD_MODEL_VERSION = 1;
+const Z80 = 1.2815515655446004;
+
+export interface WorldModelMeta {
+  name: "ensemble";
+  version: number;
+  /** runs: all, trained on, held out for early stopping, held out for calibration, ... */
+  trainedOn: { examples: number; train: number; valid: number; calibration: number; diverged: number; forks: number; families: Record<string, number> };
+  featureNames: string[];
+  seed: number;
+  trainingSeconds: number;
+  options: EnsembleTrainOptions;
+  report: EnsembleTrainReport | null;
+  /** coverage of the 80% intervals on the held-out slice after calibration, per metric */
+  validCoverage80: Record<string, number>;
+}
+
+export interface FitOptions extends Partial<EnsembleTrainOptions> {
+  /** share of examples held out, half for early stopping and half for calibration (default 0.2) */
+  validFraction?: number;
+  /** start from this model's weights when the shapes match */
+  previous?: WorldModel | null;
+}
+
+/** Denormalized per-member outputs of a batch of queries. */
+export interface MemberOutputs {
+  members: number;
+  rows: number;
+  /** [members, rows, CURVE_OUTPUTS]: each member's mean */
+  mean: Float64Array;
+  /** [members, rows, CURVE_OUTPUTS]: each member's aleatoric variance */
+  variance: Float64Array;
+  /** [members, rows, EVENT_OUTPUTS]: each member's event probability */
+  prob: Float64Array;
+}
+
+export interface ModelState {
+  net: EnsembleNet;
+  standardizer: Standardizer;
+  targetMean: Float64Array;
+  targetStd: Float64Array;
+  calibration: Float64Array;
+  support: SupportIndex;
+  meta: WorldModelMeta;
+}
+
+export class WorldModel implements Predictor {
+  readonly name = "ensemble";
+  readonly engine: Engine;
+  private state: ModelState | null = null;
+
+  constructor(private readonly fitDefaults: FitOptions = {}, engine?: Engine) {
+    this.engine = engine ?? new Engine();
+  }
+
+  static fromState(state: Omit<ModelState, "net"> & { weights: Float32Array[]; shape: EnsembleNet["shape"] }, engine = new Engine()): WorldModel {
+    const m = new WorldModel({}, engine);
+    m.state = { ...state, net: EnsembleNet.fromWeights(engine, state.shape, state.weights) };
+    return m;
+  }
+
+  get trained(): ModelState {
+    if (!this.state) throw new Error("worldmodel: the model is not trained yet (call fit or load a version)");
+    return this.state;
+  }
+
+  get meta(): WorldModelMeta {
+    return this.trained.meta;
+  }
+
+  async fit(examples: Example[], options: FitOptions = {}): Promise<void> {
+    const o: FitOptions = { ...this.fitDefaults, ...options };
+    const { validFraction: _v, previous: _p, ...given } = o;
+    const { onEval, ...recorded } = given;
+    const train: EnsembleTrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...stripUndefined(recorded), warmStart: null, onEval: null };
+    const started = performance.now();
+    // the held-out share: one half decides early stopping, the other calibrates (the
+    // first half is optimistic: each member's weights were picked for doing well on it)
+    const validFraction = o.validFraction ?? 0.2;
+    const heldOut = (ex: Example) => {
+      const u = (fnv1a(`${ex.runId}:${train.seed}`) % 10_000) / 10_000;
+      return examples.length < 40 || u >= validFraction ? null : u < validFraction / 2 ? "stop" : "calibrate";
+    };
+    const trainEx = examples.filter((e) => heldOut(e) === null);
+    const validEx = examples.filter((e) => heldOut(e) === "stop");
+    const calibrationEx = examples.filter((e) => heldOut(e) === "calibrate");
+    const encoded = new Map(examples.map((e) => [e, encodeConfig(e.config, e.paramCount)]));
+    // a warm start keeps the previous version's input and target scales, so its weights still mean what they meant
+    const previous = o.previous?.state;
+    const sizes = paramSizes({ members: train.members, inputs: FEATURE_COUNT + PREFIX_DIMS, hidden: train.hidden, outputs: NET_OUTPUTS });
+    const prevWeights = previous?.net.weights();
+    const warmStart = prevWeights && prevWeights.length === sizes.length && prevWeights.every((w, i) => w.length === sizes[i]) ? prevWeights : null;
+    const standardizer = warmStart ? previous!.standardizer : Standardizer.fit(trainEx.map((e) => encoded.get(e)!));
+    const { mean: targetMean, std: targetStd } = warmStart ? { mean: previous!.targetMean, std: previous!.targetStd } : targetNorms(trainEx);
+    const byId = new Map(examples.map((e) => [e.runId, e]));
+    const rowOf = (e: Example): TrainRow => {
+      const parent = e.fork ? byId.get(e.fork.parentRunId) : undefined;
+      const observed = parent && e.fork ? forkObserved(parent, e.fork.forkStep, e.steps) : null;
+      return {
+        x: standardizer.apply(encoded.get(e)!, new Float32Array(FEATURE_COUNT)),
+        y: normalizeCurves(e.curves, targetMean, targetStd),
+        events: Uint8Array.from(EVENT_KINDS, (k) => e.events[k]),
+        forcedPrefix: observed ? { values: normalizeCurves(observed.curves, targetMean, targetStd), cutoff: cutoffIndex(observed.upToFraction) } : null,
+      };
+    };
+    const { net, report } = trainEnsemble(this.engine, trainEx.map(rowOf), validEx.map(rowOf), { ...train, warmStart, onEval });
+    this.state?.net.dispose();
+    const families: Record<string, number> = {};
+    for (const e of examples) families[e.family] = (families[e.family] ?? 0) + 1;
+    this.state = {
+      net, standardizer, targetMean, targetStd, calibration: new Float64Array(2 * CURVE_METRICS.length).fill(1),
+      support: SupportIndex.build(trainEx.map((e) => standardizer.apply(encoded.get(e)!, new Float32Array(FEATURE_COUNT)))),
+      meta: {
+        name: "ensemble", version: WORLD_MODEL_VERSION,
+        trainedOn: {
+          examples: examples.length, train: trainEx.length, valid: validEx.length, calibration: calibrationEx.length,
+          diverged: examples.filter((e) => e.events.diverged).length, forks: examples.filter((e) => e.fork).length, families,
+        },
+        featureNames: [...FEATURE_NAMES], seed: train.seed, trainingSeconds: 0, options: train,
+        report, validCoverage80: {},
+      },
+    };
+    if (calibrationEx.length > 0) this.calibrate(calibrationEx, train.seed);
+    this.state.meta.trainingSeconds = (performance.now() - started) / 1000;
+  }
+
+  /**
+   * Per-metric factors so that the 80% intervals cover 80% of the held-out points:
+   * one set for config-only queries and one for queries with an observed prefix
+   * (whose errors are much smaller), calibration[mi] and calibration[M + mi].
+   */
+  private calibrate(valid: Example[], seed: number): void {
+    const s = this.trained;
+    const M = CURVE_METRICS.length;
+    const withPrefix: Query[] = valid.map((e) => {
+      const cutoff = fnv1a(`${e.runId}:${seed}:cut`) % (CURVE_POINTS - 1);
+      return { config: e.config, observed: { upToFraction: 10 ** (-2 + (2 * cutoff) / (CURVE_POINTS - 1)), curves: e.curves } };
+    });
+    const sets: Array<[string, Query[], number]> = [["", valid.map((e) => ({ config: e.config })), 0], ["prefix:", withPrefix, M]];
+    for (const [label, queries, offset] of sets) {
+      const preds = this.predictSync(queries);
+      CURVE_METRICS.forEach((m, mi) => {
+        const z: number[] = [];
+        preds.forEach((p, i) => {
+          const y = valid[i]!.curves[m];
+          const c = p.curves[m];
+          for (let k = 0; k < CURVE_POINTS; k++) if (Number.isFinite(y[k]!)) z.push(Math.abs(y[k]! - c.mean[k]!) / c.std[k]!);
+        });
+        if (z.length < 10) return;
+        z.sort((a, b) => a - b);
+        const factor = Math.max(0.2, Math.min(20, z[Math.floor(0.8 * (z.length - 1))]! / Z80));
+        s.calibration[offset + mi] = factor;
+        s.meta.validCoverage80[label + m] = z.filter((v) => v <= factor * Z80).length / z.length;
+      });
+    }
+  }
+
+  /** The input rows (standardized encoding ⊕ prefix) of queries, row-major, and each row's anchors per metric. */
+  inputRows(queries: readonly Query[]): { rows: Float32Array; anchors: Float64Array } {
+    const s = this.trained;
+    const IN = s.net.shape.inputs;
+    const rows = new Float32Array(queries.length * IN);
+    const enc = new Float32Array(FEATURE_COUNT);
+    const prefix = new Float64Array(CURVE_OUTPUTS);
+    const anchors = new Float64Array(queries.length * CURVE_METRICS.length);
+    queries.forEach((q, r) => {
+      encodeConfig(q.config, undefined, enc);
+      s.standardizer.apply(enc, rows.subarray(r * IN, r * IN + FEATURE_COUNT));
+      const obs = q.observed;
+      if (obs && cutoffIndex(obs.upToFraction) >= 0) {
+        prefix.fill(NaN);
+        CURVE_METRICS.forEach((m, mi) => {
+          const v = obs.curves[m];
+          if (v) for (let k = 0; k < CURVE_POINTS; k++) prefix[mi * CURVE_POINTS + k] = (v[k]! - s.targetMean[mi]!) / s.targetStd[mi]!;
+        });
+        writePrefix(prefix, cutoffIndex(obs.upToFraction), rows, r * IN + FEATURE_COUNT);
+        prefixAnchors(prefix, cutoffIndex(obs.upToFraction), anchors, r * CURVE_METRICS.length);
+      }
+    });
+    return { rows, anchors };
+  }
+
+  /** Every member's denormalized outputs (for paired comparisons, e.g. whatIf). */
+  memberOutputs(queries: readonly Query[]): MemberOutputs {
+    const s = this.trained;
+    const { rows, anchors } = this.inputRows(queries);
+    const raw = predictRaw(s.net, rows, queries.length);
+    const mean = new Float64Array(raw.mean.length), variance = new Float64Array(raw.mean.length);
+    for (let i = 0; i < raw.mean.length; i++) {
+      const mi = Math.floor((i % CURVE_OUTPUTS) / CURVE_POINTS);
+      const r = Math.floor(i / CURVE_OUTPUTS) % queries.length;
+      const sd = s.targetStd[mi]!;
+      mean[i] = (raw.mean[i]! + anchors[r * CURVE_METRICS.length + mi]!) * sd + s.targetMean[mi]!;
+      variance[i] = Math.exp(raw.logVar[i]!) * sd * sd;
+    }
+    const prob = Float64Array.from(raw.logits, (z) => 1 / (1 + Math.exp(-z)));
+    return { members: s.net.shape.members, rows: queries.length, mean, variance, prob };
+  }
+
+  predictSync(queries: readonly Query[]): Prediction[] {
+    const s = this.trained;
+    const N = queries.length;
+    const { rows, anchors } = this.inputRows(queries);
+    const raw = predictRaw(s.net, rows, N);
+    const P = s.net.shape.members;
+    const preds: Prediction[] = [];
+    for (let r = 0; r < N; r++) {
+      const curves = {} as Prediction["curves"];
+      const calOffset = cutoffIndex(queries[r]!.observed?.upToFraction ?? 0) >= 0 ? CURVE_METRICS.length : 0;
+      CURVE_METRICS.forEach((m, mi) => {
+        const sd = s.targetStd[mi]!, mu0 = s.targetMean[mi]!, cal = s.calibration[calOffset + mi]!;
+        const anchor = anchors[r * CURVE_METRICS.length + mi]!;
+        const mean = new Float64Array(CURVE_POINTS), std = new Float64Array(CURVE_POINTS);
+        for (let k = 0; k < CURVE_POINTS; k++) {
+          let sum = 0, sq = 0, alea = 0;
+          for (let p = 0, i = r * CURVE_OUTPUTS + mi * CURVE_POINTS + k; p < P; p++, i += N * CURVE_OUTPUTS) {
+            const v = raw.mean[i]!;
+            sum += v;
+            sq += v * v;
+            alea += Math.exp(raw.logVar[i]!);
+          }
+          const mu = sum / P;
+          mean[k] = (mu + anchor) * sd + mu0;
+          std[k] = Math.sqrt(Math.max(0, alea / P + sq / P - mu * mu)) * sd * cal;
+        }
+        curves[m as CurveMetric] = { mean, std };
+      });
+      const events = {} as Record<EventKind, number>;
+      EVENT_KINDS.forEach((k, e) => {
+        let sum = 0;
+        for (let p = 0; p < P; p++) sum += 1 / (1 + Math.exp(-raw.logits[(p * N + r) * EVENT_OUTPUTS + e]!));
+        events[k] = sum / P;
+      });
+      preds.push({ curves, events, support: null });
+    }
+    return preds;
+  }
+
+  async predict(queries: Query[]): Promise<Prediction[]> {
+    return this.predictSync(queries);
+  }
+
+  /** One prediction, with its support. */
+  predictOne(query: Query): Prediction {
+    const p = this.predictSync([query])[0]!;
+    p.support = this.support(query);
+    return p;
+  }
+
+  /** How much evidence stands behind a query: training runs near it in standardized encoding space. */
+  support(query: Query): Support {
+    const s = this.trained;
+    return s.support.query(s.standardizer.apply(encodeConfig(query.config), new Float32Array(FEATURE_COUNT)));
+  }
+
+  serialize(): Uint8Array {
+    return encodeState(this.trained);
+  }
+
+  static deserialize(bytes: Uint8Array, engine?: Engine): WorldModel {
+    return WorldModel.fromState(decodeState(bytes), engine);
+  }
+
+  dispose(): void {
+    this.state?.net.dispose();
+    this.state = null;
+  }
+}
+
+/** Per-metric mean and std of the finite target values. */
+function targetNorms(examples: readonly Example[]): { mean: Float64Array; std: Float64Array } {
+  const mean = new Float64Array(CURVE_METRICS.length), std = new Float64Array(CURVE_METRICS.length).fill(1);
+  CURVE_METRICS.forEach((m, mi) => {
+    let n = 0, s = 0, sq = 0;
+    for (const e of examples) for (const v of e.curves[m]) if (Number.isFinite(v)) { n++; s += v; sq += v * v; }
+    if (n === 0) return;
+    mean[mi] = s / n;
+    const sd = Math.sqrt(Math.max(0, sq / n - (s / n) ** 2));
+    std[mi] = sd > 1e-6 ? sd : 1;
+  });
+  return { mean, std };
+}
+
+function normalizeCurves(curves: Partial<Record<CurveMetric, ArrayLike<number>>>, mean: Float64Array, std: Float64Array): Float64Array {
+  const out = new Float64Array(CURVE_OUTPUTS).fill(NaN);
+  CURVE_METRICS.forEach((m, mi) => {
+    const v = curves[m];
+    if (v) for (let k = 0; k < CURVE_POINTS; k++) out[mi * CURVE_POINTS + k] = (v[k]! - mean[mi]!) / std[mi]!;
+  });
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,86 @@
+// Train/test splits of the examples for evaluating predictors, each asking a
+// different question:
+//   random  80/20 by run (seeded): interpolation within the universe sampled; the
+//           runs of one sweep may land on both sides;
+//   family  whole task families held out (seeded choice, families added until the
+//           test side holds >= 20% of the runs): transfer to unseen kinds of task;
+//   scale   train on the 70% of runs with the smallest paramCount * steps, test on
+//           the largest 30%: extrapolation to bigger, longer runs.
+// Every split is a pure function of the examples and the seed, so it is the same
+// for every predictor and every invocation.
+
+import { Rng } from "../engine/rng.js";
+import type { Example } from "./types.js";
+
+export const SPLIT_KINDS = ["random", "family", "scale"] as const;
+export type SplitKind = (typeof SPLIT_KINDS)[number];
+
+export interface Split {
+  kind: SplitKind;
+  /** e.g. "held out: dyck, sequence" */
+  description: string;
+  train: Example[];
+  test: Example[];
+}
+
+/** Fraction of runs on the test side of the random split, and the least held out by the family split. */
+export const TEST_FRACTION = 0.2;
+/** Fraction of runs (the largest) on the test side of the scale split. */
+export const SCALE_TEST_FRACTION = 0.3;
+
+/** Examples in a canonical order (by run id), so a split does not depend on load order. */
+const canonical = (examples: readonly Example[]) => [...examples].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+
+/** A seeded permutation of 0..n-1 (Fisher-Yates on the engine's counter-based Rng). */
+function shuffle<T>(items: T[], seed: number, stream: number): T[] {
+  const rng = new Rng(seed, stream);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+type SplitFn = (examples: readonly Example[], seed: number) => Split;
+
+const splitFns: { readonly [K in SplitKind]: SplitFn } = {
+  random: (examples, seed) => {
+    const order = shuffle(canonical(examples), seed, 0x5b1);
+    const nTest = Math.round(order.length * TEST_FRACTION);
+    return { kind: "random", description: `random ${Math.round(100 * (1 - TEST_FRACTION))}/${Math.round(100 * TEST_FRACTION)} by run`, test: order.slice(0, nTest), train: order.slice(nTest) };
+  },
+  family: (examples, seed) => {
+    const families = [...new Set(examples.map((e) => e.family))].sort();
+    const held = new Set<string>();
+    let inTest = 0;
+    for (const f of shuffle(families, seed, 0x5b2)) {
+      if (inTest >= TEST_FRACTION * examples.length || held.size >= families.length - 1) break;
+      held.add(f);
+      inTest += examples.filter((e) => e.family === f).length;
+    }
+    const sorted = canonical(examples);
+    return {
+      kind: "family",
+      description: `held out: ${[...held].sort().join(", ")}`,
+      train: sorted.filter((e) => !held.has(e.family)),
+      test: sorted.filter((e) => held.has(e.family)),
+    };
+  },
+  scale: (examples) => {
+    const size = (e: Example) => Math.max(1, e.paramCount) * Math.max(1, e.steps);
+    const sorted = canonical(examples).sort((a, b) => size(a) - size(b));
+    const nTrain = Math.round(sorted.length * (1 - SCALE_TEST_FRACTION));
+    const cut = sorted[nTrain] ? size(sorted[nTrain]!) : Infinity;
+    return {
+      kind: "scale",
+      description: `train: smallest ${Math.round(100 * (1 - SCALE_TEST_FRACTION))}% by paramCount*steps; test: paramCount*steps >= ${cut.toExponential(2)}`,
+      train: sorted.slice(0, nTrain),
+      test: sorted.slice(nTrain),
+    };
+  },
+};
+
+export function makeSplit(kind: SplitKind, examples: readonly Example[], seed = 0): Split {
+  return splitFns[kind](examples, seed);
+}

@@ -1,0 +1,106 @@
+// The standing dataset: its plan is deterministic and prefix-stable, every run
+// validates within the budget, sweeps are one-at-a-time (their runs differ in
+// exactly the sweep's path), and building it in a store, forks included, is
+// resumable.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WorkerPool } from "../../src/engine/pool.js";
+import { openStore } from "../../src/store/index.js";
+import { validateExperiment } from "../../src/universe/config/validate.js";
+import { MIN_SWEEP_POINTS, planDataset, type DatasetBudget } from "../../src/worldmodel/dataset-plan.js";
+import { datasetRuns, enqueueDataset, generateDataset } from "../../src/worldmodel/dataset.js";
+import { enqueueForks, planForks } from "../../src/worldmodel/dataset-forks.js";
+import { configLeaves, differingPaths, isSinglePathChange } from "../../src/worldmodel/pairs.js";
+
+test("the plan is deterministic, prefix-stable, valid, within budget, and its sweeps are one-at-a-time", () => {
+  const plan = planDataset(80, 11);
+  assert.equal(plan.length, 80);
+  assert.deepEqual(planDataset(80, 11).map((p) => p.configId), plan.map((p) => p.configId), "same seed, same plan");
+  assert.deepEqual(planDataset(30, 11).map((p) => p.configId), plan.slice(0, 30).map((p) => p.configId), "a shorter plan is a prefix");
+  assert.notDeepEqual(planDataset(10, 12).map((p) => p.configId), plan.slice(0, 10).map((p) => p.configId));
+  for (const p of plan) {
+    const v = validateExperiment(p.input);
+    assert.ok(v.ok && v.id === p.configId, `${p.name} validates to its id`);
+    assert.equal(p.name, `wm-11-${p.index}`);
+    assert.ok(p.estimatedSeconds <= 3 && p.paramCount <= 100_000, `${p.name} within budget`);
+  }
+  const sweeps = new Map<string, typeof plan>();
+  for (const p of plan) if (p.sweep) sweeps.set(p.sweep.name, [...(sweeps.get(p.sweep.name) ?? []), p]);
+  const inSweeps = plan.filter((p) => p.sweep).length;
+  assert.ok(sweeps.size >= 2 && inSweeps > 10 && inSweeps < 70, `${sweeps.size} sweeps, ${inSweeps} runs in them: a mix`);
+  for (const [name, runs] of sweeps) {
+    const { knob, path } = runs[0]!.sweep!;
+    const last = runs.at(-1)!.index === plan.length - 1;
+    assert.ok(runs.length >= MIN_SWEEP_POINTS || last, `${name} has enough points`);
+    assert.equal(new Set(runs.map((r) => r.configId)).size, runs.length, "distinct points");
+    const leaves = runs.map((r) => configLeaves(r.config));
+    for (let i = 0; i < runs.length; i++) {
+      for (let j = i + 1; j < runs.length; j++) {
+        const diff = differingPaths(leaves[i]!, leaves[j]!);
+        assert.ok(isSinglePathChange(diff), `${name} (${knob}): ${diff.join(", ")}`);
+        if (knob !== "task.difficulty") assert.deepEqual(diff, [path], `${name}: only ${path} differs`);
+      }
+    }
+  }
+});
+
+const TINY: DatasetBudget = { sampleSeconds: 0.25, anchorSeconds: 0.15, pointSeconds: 0.4, maxParams: 20_000 };
+
+test("building the dataset is resumable: a second call enqueues nothing, a longer one only the rest", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "toyworld-wm-dataset-"));
+  const store = await openStore(join(dir, "wm.db"));
+  const pool = new WorkerPool({ threads: 1 });
+  try {
+    // seed 8: three samples, then a sweep that the first call cuts after its first point
+    // every sample gets a fork here (forkFraction 1), once its parent has completed
+    const first = await generateDataset(store, pool, { runs: 4, seed: 8, budget: TINY, forkFraction: 1 });
+    assert.equal(first.enqueued, 4);
+    const parents = (await store.listRuns()).filter((r) => !r.lineage);
+    const completedSamples = parents.filter((r) => r.status === "completed" && r.sweepId === null);
+    assert.equal(first.forks.planned, 3);
+    assert.equal(first.forks.enqueued, completedSamples.length);
+    assert.equal(first.completed + first.diverged, 4 + first.forks.enqueued);
+    const forks = (await store.listRuns()).filter((r) => r.lineage);
+    assert.ok(forks.length > 0, "some forks were trained");
+    for (const f of forks) {
+      const parent = parents.find((r) => r.id === f.lineage!.parentRunId)!;
+      assert.equal(f.name, `wm-8-f${parent.name!.slice("wm-8-".length)}`);
+      assert.equal(f.lineage!.forkStep, Math.round(0.3 * (parent.config as { train: { steps: number } }).train.steps));
+      assert.ok(["completed", "diverged"].includes(f.status), `${f.name} trained: ${f.status} ${f.error ?? ""}`);
+    }
+    const forksAgain = await enqueueForks(store, planForks(planDataset(4, 8, TINY), 8, 1), await datasetRuns(store, 8));
+    assert.deepEqual({ present: forksAgain.present, enqueued: forksAgain.enqueued }, { present: forks.length, enqueued: 0 });
+    const runs = parents;
+    assert.deepEqual(runs.map((r) => r.name).sort(), ["wm-8-0", "wm-8-1", "wm-8-2", "wm-8-3"]);
+    const plan = planDataset(4, 8, TINY);
+    for (const p of plan) {
+      const run = runs.find((r) => r.name === p.name)!;
+      assert.equal(run.configId, p.configId);
+      assert.equal(run.sweepId !== null, p.sweep !== null, `${p.name}: sweep id iff planned in a sweep`);
+    }
+
+    const again = await enqueueDataset(store, { runs: 4, seed: 8, budget: TINY });
+    assert.deepEqual({ present: again.present, enqueued: again.enqueued, sweeps: again.sweepsCreated }, { present: 4, enqueued: 0, sweeps: 0 });
+    const longer = await enqueueDataset(store, { runs: 7, seed: 8, budget: TINY });
+    assert.deepEqual({ present: longer.present, enqueued: longer.enqueued }, { present: 4, enqueued: 3 });
+    const counts = await store.countRuns();
+    assert.equal(counts.queued, 3);
+    // the sweep cut by the first call keeps its id when the rest of it is enqueued
+    const inSweep = planDataset(7, 8, TINY).filter((q) => q.sweep).map((q) => q.name);
+    assert.deepEqual(inSweep, ["wm-8-3", "wm-8-4", "wm-8-5", "wm-8-6"]);
+    const all = await store.listRuns();
+    const ids = new Set(all.filter((r) => inSweep.includes(r.name!)).map((r) => r.sweepId));
+    assert.equal(ids.size, 1);
+    const sweepId = [...ids][0];
+    assert.ok(sweepId, "the sweep's runs carry its id");
+    assert.equal((await store.getSweep(sweepId))?.name, "wm-8-s3");
+  } finally {
+    await pool.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,75 @@
+// The config encoding: fixed length, deterministic, sensitive to hyperparameters it
+// has no name for (the hashing block), insensitive to seeds; the standardizer.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { FEATURE_COUNT, FEATURE_NAMES, HASH_BUCKETS, Standardizer, encodeConfig } from "../../src/worldmodel/encode.js";
+import { syntheticConfig } from "./synthetic.js";
+
+const hashBlock = (v: Float32Array) => v.subarray(FEATURE_COUNT - HASH_BUCKETS);
+const base = () => structuredClone(syntheticConfig(1e-3, 32)) as Record<string, Record<string, unknown>>;
+
+describe("encodeConfig", () => {
+  it("has a fixed length with a name per feature", () => {
+    assert.equal(FEATURE_NAMES.length, FEATURE_COUNT);
+    assert.equal(new Set(FEATURE_NAMES).size, FEATURE_COUNT);
+    assert.equal(encodeConfig(base()).length, FEATURE_COUNT);
+    assert.equal(encodeConfig({}).length, FEATURE_COUNT);
+    assert.equal(encodeConfig(null).length, FEATURE_COUNT);
+  });
+
+  it("gives the same vector for the same config, whatever the key order", () => {
+    const a = base();
+    const b = JSON.parse(JSON.stringify({ train: a.train, model: a.model, task: a.task }));
+    assert.deepEqual(encodeConfig(a), encodeConfig(b));
+    assert.ok(encodeConfig(a).every(Number.isFinite));
+  });
+
+  it("changes with a hyperparameter it has never heard of, in the hashing block", () => {
+    const a = base();
+    const b = base();
+    b.train!.someNewKnob = 0.3;
+    const c = base();
+    c.task!.importedOnlyParam = "cosine-ish";
+    const [ea, eb, ec] = [encodeConfig(a), encodeConfig(b), encodeConfig(c)];
+    assert.notDeepEqual(hashBlock(eb), hashBlock(ea));
+    assert.notDeepEqual(hashBlock(ec), hashBlock(ea));
+    // named features are untouched by the unknown field
+    assert.deepEqual(eb.subarray(0, FEATURE_COUNT - HASH_BUCKETS), ea.subarray(0, FEATURE_COUNT - HASH_BUCKETS));
+    const d = base();
+    d.train!.someNewKnob = 3;
+    assert.notDeepEqual(hashBlock(encodeConfig(d)), hashBlock(eb));
+  });
+
+  it("reads the recipe on log scales and ignores seeds", () => {
+    const i = FEATURE_NAMES.indexOf("log10.lr");
+    assert.ok(Math.abs(encodeConfig(base())[i]! - -3) < 1e-6);
+    const seeded = base();
+    seeded.train!.seed = 123;
+    seeded.task!.seed = 77;
+    assert.deepEqual(encodeConfig(seeded), encodeConfig(base()));
+    const wider = syntheticConfig(1e-3, 128);
+    const w = FEATURE_NAMES.indexOf("log2.width.max");
+    assert.equal(encodeConfig(wider)[w], 7);
+    assert.ok(encodeConfig(wider)[FEATURE_NAMES.indexOf("log10.paramCount")]! > encodeConfig(base())[FEATURE_NAMES.indexOf("log10.paramCount")]!);
+  });
+
+  it("one-hots the family with an other slot", () => {
+    const other = base();
+    other.task!.family = "imported-family";
+    const e = encodeConfig(other);
+    assert.equal(e[FEATURE_NAMES.indexOf("family=other")], 1);
+    assert.equal(encodeConfig(base())[FEATURE_NAMES.indexOf("family=teacher-student")], 1);
+  });
+});
+
+describe("Standardizer", () => {
+  it("centres and scales fitted rows; constant features keep std 1", () => {
+    const rows = [Float32Array.of(1, 5, 0), Float32Array.of(3, 5, 10), Float32Array.of(5, 5, 20)];
+    const s = Standardizer.fit(rows);
+    assert.deepEqual(Array.from(s.std.subarray(1, 2)), [1]);
+    const z = rows.map((r) => s.apply(r, new Float32Array(3)));
+    for (let j = 0; j < 3; j++) assert.ok(Math.abs(z.reduce((a, r) => a + r[j]!, 0)) < 1e-5);
+    assert.ok(Math.abs(z[2]![0]! - Math.sqrt(1.5)) < 1e-5);
+  });
+});

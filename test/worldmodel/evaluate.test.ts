@@ -1,0 +1,143 @@
+// Splits are disjoint, complete and deterministic; intervention pairs are found by
+// config diffs; the harness scores an oracle perfectly, marks winners and keeps
+// undefined metrics undefined.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { evaluatePredictors, scorePredictions, winnersOf, EVAL_METRICS, type PredictorResult } from "../../src/worldmodel/evaluate.js";
+import { renderReport, reportJson } from "../../src/worldmodel/evaluate-render.js";
+import { configLeaves, differingPaths, interventionPairs, isSinglePathChange } from "../../src/worldmodel/pairs.js";
+import { makeSplit, SPLIT_KINDS } from "../../src/worldmodel/splits.js";
+import { FamilyMeanPredictor, NearestNeighboursPredictor } from "../../src/worldmodel/baselines/index.js";
+import { CURVE_METRICS, EVENT_KINDS, type Example, type Prediction, type Predictor, type Query } from "../../src/worldmodel/types.js";
+import { syntheticExamples } from "./synthetic.js";
+
+/** Synthetic runs spread over three families (relabelled), some in lr sweeps. */
+function examples(): Example[] {
+  const out = syntheticExamples({ n: 150, seed: 4 });
+  out.forEach((e, i) => {
+    e.family = ["teacher-student", "fam-b", "fam-c"][i % 3]!;
+    e.paramCount = 100 + i;
+  });
+  return out;
+}
+
+test("splits: disjoint, complete, deterministic, and each asks its question", () => {
+  const ex = examples();
+  for (const kind of SPLIT_KINDS) {
+    const s = makeSplit(kind, ex, 7);
+    const ids = (xs: Example[]) => xs.map((e) => e.runId);
+    const train = new Set(ids(s.train));
+    assert.ok(ids(s.test).every((id) => !train.has(id)), `${kind}: disjoint`);
+    assert.equal(s.train.length + s.test.length, ex.length, `${kind}: complete`);
+    assert.deepEqual(ids(makeSplit(kind, [...ex].reverse(), 7).test), ids(s.test), `${kind}: independent of input order`);
+    assert.ok(s.test.length > 0 && s.train.length > 0);
+  }
+  assert.equal(makeSplit("random", ex, 7).test.length, 30);
+  assert.notDeepEqual(makeSplit("random", ex, 7).test.map((e) => e.runId), makeSplit("random", ex, 8).test.map((e) => e.runId));
+  const fam = makeSplit("family", ex, 7);
+  const trainFamilies = new Set(fam.train.map((e) => e.family));
+  assert.ok(fam.test.every((e) => !trainFamilies.has(e.family)), "held-out families are unseen");
+  const scale = makeSplit("scale", ex, 7);
+  const size = (e: Example) => e.paramCount * e.steps;
+  assert.ok(Math.max(...scale.train.map(size)) <= Math.min(...scale.test.map(size)));
+  assert.equal(scale.test.length, 45);
+});
+
+test("intervention pairs: one differing path within a sweep; difficulty moves its parameters", () => {
+  const a = configLeaves({ name: "x", task: { family: "f", p: 1 }, train: { lr: 1, steps: 10 }, model: { children: [{ width: 4 }] } });
+  const b = configLeaves({ name: "y", task: { family: "f", p: 1 }, train: { lr: 2, steps: 10 }, model: { children: [{ width: 4 }] } });
+  const c = configLeaves({ task: { family: "f", p: 1 }, train: { lr: 2, steps: 10 }, model: { children: [{ width: 8 }] } });
+  assert.deepEqual(differingPaths(a, b), ["train.lr"], "the name is ignored");
+  assert.deepEqual(differingPaths(a, c), ["model.children[0].width", "train.lr"]);
+  assert.ok(isSinglePathChange(["train.lr"]));
+  assert.ok(!isSinglePathChange(["model.children[0].width", "train.lr"]));
+  assert.ok(isSinglePathChange(["task.difficulty", "task.p"]));
+  assert.ok(!isSinglePathChange(["task.difficulty", "train.lr"]));
+
+  const ex = syntheticExamples({ n: 4, seed: 5 });
+  // same lr, width and seed except one path: rebuild configs by hand
+  const base = ex[0]!.config as { train: { lr: number } };
+  ex[1]!.config = { ...base, train: { ...base.train, lr: base.train.lr * 2 } };
+  ex[2]!.config = { ...base, train: { ...base.train, lr: base.train.lr * 4 } };
+  for (const e of ex.slice(0, 3)) e.sweepId = "s1";
+  ex[3]!.sweepId = "s2";
+  assert.deepEqual(interventionPairs(ex), [[0, 1], [0, 2], [1, 2]]);
+});
+
+/** Predicts each example's own curves (looked up by config), with a tiny std. */
+class Oracle implements Predictor {
+  readonly name = "oracle";
+  private byConfig = new Map<string, Example>();
+  constructor(private readonly all: Example[]) {}
+  async fit(): Promise<void> {
+    for (const e of this.all) this.byConfig.set(JSON.stringify(e.config), e);
+  }
+  async predict(queries: Query[]): Promise<Prediction[]> {
+    return queries.map((q) => {
+      const e = this.byConfig.get(JSON.stringify(q.config))!;
+      const curves = {} as Prediction["curves"];
+      for (const m of CURVE_METRICS) curves[m] = { mean: Float64Array.from(e.curves[m]), std: new Float64Array(e.curves[m].length).fill(1e-3) };
+      return { curves, events: Object.fromEntries(EVENT_KINDS.map((k) => [k, e.events[k]])) as Prediction["events"] };
+    });
+  }
+}
+
+test("the harness scores an oracle perfectly and marks it the winner", async () => {
+  const ex = examples();
+  // sweeps: consecutive triples share a sweep and differ only in lr
+  for (let i = 0; i + 2 < 60; i += 3) {
+    const base = ex[i]!.config as { train: { lr: number } };
+    for (let j = 0; j < 3; j++) {
+      const e = ex[i + j]!;
+      e.config = { ...base, train: { ...base.train, lr: base.train.lr * 3 ** j } };
+      e.sweepId = `s${i}`;
+      e.curves.test_loss = e.curves.test_loss.map((v) => v + 0.2 * j);
+    }
+  }
+  const report = await evaluatePredictors(ex, [new Oracle(ex), new NearestNeighboursPredictor(), new FamilyMeanPredictor()], { seed: 3 });
+  assert.deepEqual(report.splits.map((s) => s.split), [...SPLIT_KINDS]);
+  for (const s of report.splits) {
+    const oracle = s.results.find((r) => r.predictor === "oracle")!.metrics;
+    assert.ok(Math.abs(oracle.spearman_final.value - 1) < 1e-12, `${s.split}`);
+    assert.ok(Math.abs(oracle.r2_final.value - 1) < 1e-12);
+    assert.equal(oracle.mae_curve.value, 0);
+    assert.equal(oracle.extrapolation_mae.value, 0);
+    assert.equal(oracle.coverage80.value, 1);
+    assert.equal(oracle.auc_divergence.value, 1);
+    assert.ok(Number.isNaN(oracle.auc_grokking.value), "no grokking in the data: AUC undefined");
+    assert.equal(s.winners.spearman_final.join(), "oracle");
+    assert.equal(s.winners.auc_grokking.length, 0);
+    assert.equal(s.results.length, 3);
+    if (oracle.sign_accuracy.n > 0) assert.equal(oracle.sign_accuracy.value, 1);
+  }
+  assert.ok(report.splits.some((s) => s.results[0]!.metrics.sign_accuracy.n > 0), "some sweep pairs are in a test set");
+  const text = renderReport(report, "oracle");
+  assert.match(text, /split random/);
+  assert.match(text, /oracle on random: /);
+  const parsed = JSON.parse(reportJson(report));
+  assert.equal(parsed.splits[0].results[0].metrics.auc_grokking.value, null);
+});
+
+test("winners: higher, lower and nearest to 0.8; ties all win; NaN never wins", () => {
+  const r = (predictor: string, v: number): PredictorResult => ({
+    predictor, fitSeconds: 0,
+    metrics: Object.fromEntries(EVAL_METRICS.map((m) => [m, { value: v, n: 1 }])) as PredictorResult["metrics"],
+  });
+  const rs = [r("a", 0.7), r("b", 0.95), r("c", NaN), r("d", 0.7)];
+  assert.deepEqual(winnersOf(rs, "spearman_final"), ["b"]);
+  assert.deepEqual(winnersOf(rs, "mae_curve"), ["a", "d"]);
+  assert.deepEqual(winnersOf(rs, "coverage80"), ["a", "d"]);
+  assert.deepEqual(winnersOf([r("c", NaN)], "r2_final"), []);
+  // a predictor that cannot tell a sweep's runs apart scores 1/2 on sign accuracy
+  const ex = syntheticExamples({ n: 2, seed: 6 });
+  ex[1]!.config = { ...(ex[0]!.config as object), train: { ...(ex[0]!.config as { train: object }).train, lr: 1 } };
+  ex[1]!.curves.test_loss = ex[1]!.curves.test_loss.map((v) => v + 1);
+  ex[0]!.sweepId = ex[1]!.sweepId = "s";
+  const same = (e: Example): Prediction => ({
+    curves: Object.fromEntries(CURVE_METRICS.map((m) => [m, { mean: Float64Array.from(ex[0]!.curves[m]), std: new Float64Array(16).fill(1) }])) as Prediction["curves"],
+    events: Object.fromEntries(EVENT_KINDS.map((k) => [k, e.events[k]])) as Prediction["events"],
+  });
+  const scores = scorePredictions(ex, ex.map(same), ex.map(same));
+  assert.deepEqual(scores.sign_accuracy, { value: 0.5, n: 1 });
+});
