@@ -88,7 +88,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
 
   banner(`2/5 detect phenomena over the store and list the most interesting [${elapsed()}]`);
   await detectCommand({ db, all: true });
-  await phenomenaCommand({ db, limit: "8" });
+  await phenomenaCommand({ db, limit: "10", perKind: "2" });
 
   banner(`3/5 train the world model [${elapsed()}]`);
   await trainCommand({ db });

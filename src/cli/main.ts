@@ -184,6 +184,7 @@ function program(): Command {
     .option("--run <run>", "only findings that involve this run")
     .option("--sweep <id>", "only findings that involve runs of this sweep")
     .option("--limit <n>", "at most n findings (0: all)", "30")
+    .option("--per-kind <n>", "at most n findings of each kind")
     .option("--all-versions", "also findings of older detector versions")
     .option("--json", "print one JSON object per finding and line"))
     .action(async (opts: Record<string, never>) => (await import("./phenomena.js")).phenomenaCommand(opts));

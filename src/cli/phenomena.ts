@@ -148,6 +148,8 @@ export interface ListFlags {
   run?: string;
   sweep?: string;
   limit?: string;
+  /** at most this many findings of each kind */
+  perKind?: string;
   allVersions?: boolean;
   json?: boolean;
 }
@@ -163,6 +165,8 @@ const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)
 export async function phenomenaCommand(flags: ListFlags): Promise<void> {
   const kinds = parseKinds(flags.kind);
   const limit = parseLimit(flags.limit, 30);
+  const perKind = flags.perKind === undefined ? undefined : Number(flags.perKind);
+  if (perKind !== undefined && (!Number.isInteger(perKind) || perKind < 1)) throw new UsageError(`--per-kind must be a positive integer, got '${flags.perKind}'`);
   await withStore(flags.db, async (store) => {
     const ranked = await rankStored(store, {
       ...(kinds ? { kind: kinds } : {}),
@@ -170,7 +174,7 @@ export async function phenomenaCommand(flags: ListFlags): Promise<void> {
       ...(flags.sweep !== undefined ? { sweepId: flags.sweep } : {}),
       ...(flags.allVersions ? {} : { latestVersions: true }),
       ...(limit > 0 ? { limit } : {}),
-    });
+    }, perKind === undefined ? {} : { maxPerKind: perKind });
     if (flags.json) {
       for (const r of ranked) out(JSON.stringify({ ...r.finding, interest: r.interest, rarity: r.rarity, surprise: r.surprise, verdicts: r.verdicts }));
       return;

@@ -135,8 +135,12 @@ async function loadSurprise(store: Store, runIds: readonly string[]): Promise<Ma
   return out;
 }
 
-/** The findings matching `filter`, ranked against everything the store holds. */
-export async function rankStored(store: Store, filter: FindingFilter = {}): Promise<RankedFinding[]> {
+/**
+ * The findings matching `filter`, ranked against everything the store holds.
+ * `maxPerKind` keeps only the most interesting few of each kind, so one common
+ * kind (e.g. runs that diverge at step 1) cannot fill a short list.
+ */
+export async function rankStored(store: Store, filter: FindingFilter = {}, opts: { maxPerKind?: number } = {}): Promise<RankedFinding[]> {
   const { limit, offset, ...where } = filter;
   const everything = await store.listFindings({ latestVersions: true });
   const kindCounts = new Map<string, number>();
@@ -153,7 +157,15 @@ export async function rankStored(store: Store, filter: FindingFilter = {}): Prom
     if (f) annotated.set(id, f);
   }
   const surprise = await loadSurprise(store, selected.flatMap((f) => f.runIds));
-  const ranked = rank(selected, { kindCounts, annotations, annotated, surprise });
+  let ranked = rank(selected, { kindCounts, annotations, annotated, surprise });
+  if (opts.maxPerKind !== undefined) {
+    const shown = new Map<string, number>();
+    ranked = ranked.filter((r) => {
+      const n = shown.get(r.finding.kind) ?? 0;
+      shown.set(r.finding.kind, n + 1);
+      return n < opts.maxPerKind!;
+    });
+  }
   const from = offset ?? 0;
   return ranked.slice(from, limit === undefined ? undefined : from + limit);
 }

@@ -1,6 +1,7 @@
 // Config -> fixed-length feature vector for the world model. Named features for
-// what we know matters (task family, size of the model, the recipe on log scales,
-// one-hots of optimizer and schedule), plus a hashing-trick block in which every
+// what we know matters (task family, each registered family's own knobs, size of
+// the model, the recipe on log scales, one-hots of optimizer and schedule), plus
+// a hashing-trick block in which every
 // numeric or categorical leaf of the config enters by its path name, so that
 // hyperparameters the encoder has never heard of (imported runs, new task knobs)
 // still change the encoding. The length depends only on the registries and

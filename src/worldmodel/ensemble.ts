@@ -77,14 +77,23 @@ export class EnsembleNet {
     return new EnsembleNet(engine, shape, weights);
   }
 
-  /** x: [P or 1, B, inputs] -> [P, B, outputs] */
-  forward(x: Tensor): Tensor {
+  /**
+   * x: [P or 1, B, inputs] -> [P, B, outputs]. With `firstWeight` (the first
+   * layer's weight cut to x's width, see configOnlyWeight) x may hold only the
+   * leading columns: the rest of the input must be zero.
+   */
+  forward(x: Tensor, firstWeight?: Tensor): Tensor {
     let h = x;
     for (let l = 0; l < this.params.length; l += 2) {
-      h = F.add(F.matmul(h, this.params[l]!), this.params[l + 1]!);
+      h = F.add(F.matmul(h, l === 0 && firstWeight ? firstWeight : this.params[l]!), this.params[l + 1]!);
       if (l + 2 < this.params.length) h = F.gelu(h);
     }
     return h;
+  }
+
+  /** The first layer's weight rows of the config encoding only [P, inputs - PREFIX_DIMS, hidden] (a copy; the caller disposes it). */
+  configOnlyWeight(): Tensor {
+    return this.engine.noGrad(() => F.slice(this.params[0]!, 1, 0, this.shape.inputs - PREFIX_DIMS));
   }
 
   weights(): Float32Array[] {
@@ -168,38 +177,60 @@ export function prefixAnchors(normalized: ArrayLike<number> | null, cutoff: numb
 export interface RawPrediction {
   /** members x rows x CURVE_OUTPUTS normalized means */
   mean: Float32Array;
-  /** members x rows x CURVE_OUTPUTS log-variances */
-  logVar: Float32Array;
+  /** members x rows x CURVE_OUTPUTS normalized (aleatoric) variances */
+  variance: Float32Array;
   /** members x rows x EVENT_OUTPUTS logits */
   logits: Float32Array;
   rows: number;
 }
 
-/** Every member's outputs for `rows` input rows (row-major [rows, inputs]), in chunks. */
+/** Whether rows [start, start + n) carry no prefix (the has-prefix flag is the prefix block's last column). */
+function configOnly(inputs: Float32Array, IN: number, start: number, n: number): boolean {
+  for (let r = start; r < start + n; r++) if (inputs[r * IN + IN - 1] !== 0) return false;
+  return true;
+}
+
+/**
+ * Every member's outputs for `rows` input rows (row-major [rows, inputs]), in
+ * chunks. A chunk of config-only rows skips the prefix block of the first layer
+ * (its input is all zeros): about 40% less arithmetic for the common query.
+ */
 export function predictRaw(net: EnsembleNet, inputs: Float32Array, rows: number, chunk = 2048): RawPrediction {
-  const { members: P, inputs: D } = net.shape;
+  const { members: P, inputs: IN } = net.shape;
+  const D = IN - PREFIX_DIMS;
   const mean = new Float32Array(P * rows * CURVE_OUTPUTS);
-  const logVar = new Float32Array(P * rows * CURVE_OUTPUTS);
+  const variance = new Float32Array(P * rows * CURVE_OUTPUTS);
   const logits = new Float32Array(P * rows * EVENT_OUTPUTS);
   const engine = net.engine;
-  for (let start = 0; start < rows; start += chunk) {
-    const n = Math.min(chunk, rows - start);
-    engine.noGrad(() => engine.scope(() => {
-      const x = engine.tensor(inputs.subarray(start * D, (start + n) * D), [1, n, D]);
-      const out = net.forward(x);
-      const heap = engine.heap.f32, base = out.ptr / 4;
-      for (let p = 0; p < P; p++) {
-        for (let r = 0; r < n; r++) {
-          const src = base + (p * n + r) * NET_OUTPUTS;
-          const dst = p * rows + start + r;
-          mean.set(heap.subarray(src, src + CURVE_OUTPUTS), dst * CURVE_OUTPUTS);
-          for (let j = 0; j < CURVE_OUTPUTS; j++) {
-            logVar[dst * CURVE_OUTPUTS + j] = squashLogVarValue(heap[src + CURVE_OUTPUTS + j]!);
-          }
-          logits.set(heap.subarray(src + 2 * CURVE_OUTPUTS, src + NET_OUTPUTS), dst * EVENT_OUTPUTS);
+  const firstWeight = engine.keep(net.configOnlyWeight());
+  try {
+    for (let start = 0; start < rows; start += chunk) {
+      const n = Math.min(chunk, rows - start);
+      engine.noGrad(() => engine.scope(() => {
+        let out: Tensor;
+        if (configOnly(inputs, IN, start, n)) {
+          const x = new Float32Array(n * D);
+          for (let r = 0; r < n; r++) x.set(inputs.subarray((start + r) * IN, (start + r) * IN + D), r * D);
+          out = net.forward(engine.tensor(x, [1, n, D]), firstWeight);
+        } else {
+          out = net.forward(engine.tensor(inputs.subarray(start * IN, (start + n) * IN), [1, n, IN]));
         }
-      }
-    }));
+        const heap = engine.heap.f32, base = out.ptr / 4;
+        for (let p = 0; p < P; p++) {
+          for (let r = 0; r < n; r++) {
+            const src = base + (p * n + r) * NET_OUTPUTS;
+            const dst = p * rows + start + r;
+            mean.set(heap.subarray(src, src + CURVE_OUTPUTS), dst * CURVE_OUTPUTS);
+            for (let j = 0; j < CURVE_OUTPUTS; j++) {
+              variance[dst * CURVE_OUTPUTS + j] = Math.exp(squashLogVarValue(heap[src + CURVE_OUTPUTS + j]!));
+            }
+            logits.set(heap.subarray(src + 2 * CURVE_OUTPUTS, src + NET_OUTPUTS), dst * EVENT_OUTPUTS);
+          }
+        }
+      }));
+    }
+  } finally {
+    firstWeight.dispose();
   }
-  return { mean, logVar, logits, rows };
+  return { mean, variance, logits, rows };
 }

@@ -1,6 +1,7 @@
 // The world model's public API: the shared vocabulary (types.ts), the encoding of
 // configs, examples from the store, the learned ensemble predictor, what-if
-// questions and versions in the store.
+// questions, versions in the store, the baselines and evaluation that judge it,
+// and the standing dataset it learns from.
 
 export * from "./types.js";
 export { FEATURE_COUNT, FEATURE_NAMES, HASH_BUCKETS, Standardizer, encodeConfig, paramCountOf } from "./encode.js";
@@ -10,3 +11,11 @@ export { WORLD_MODEL_VERSION, WorldModel, type FitOptions, type MemberOutputs, t
 export type { Support } from "./support.js";
 export { InvalidConfigError, whatIf, type Effect, type WhatIfResult } from "./whatif.js";
 export { loadWorldModel, saveWorldModel, trainWorldModel, type TrainWorldModelOptions, type TrainWorldModelResult } from "./persist.js";
+// judging: baselines, splits, metrics and the evaluation report; the standing dataset
+export { BASELINE_NAMES, baselines, type BaselineName } from "./baselines/index.js";
+export { SPLIT_KINDS, makeSplit, type Split, type SplitKind } from "./splits.js";
+export { intervalCoverage, meanAbsoluteError, rSquared, rocAuc, spearman } from "./metrics.js";
+export { EVAL_METRICS, evaluatePredictors, type EvaluationReport } from "./evaluate.js";
+export { renderReport, reportJson } from "./evaluate-render.js";
+export { datasetRuns, enqueueDataset, generateDataset, type DatasetOptions, type DatasetSummary } from "./dataset.js";
+export { planDataset } from "./dataset-plan.js";

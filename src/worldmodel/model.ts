@@ -1,9 +1,12 @@
 // The learned world model: the ensemble (ensemble.ts) wrapped as a Predictor.
 // fit() encodes and standardizes the examples, normalizes the targets per metric,
-// holds out a slice for early stopping and another for calibration (one scale
-// factor per metric so 80% intervals cover about 80% there), and trains. predict() builds
-// all input rows at once and runs them through the engine in large batches.
-// Serialization is in model-codec.ts; support() (evidence) in support.ts.
+// gives forks their parent's curve up to the fork step as prefix, holds out one
+// slice for early stopping and another for calibration (one scale factor per
+// metric, for config-only and for prefixed queries, so 80% intervals cover about
+// 80% there), and trains. predict() builds all input rows at once and runs them
+// through the engine in large batches; predictive std = sqrt(mean aleatoric
+// variance + variance of the member means) x calibration. Serialization is in
+// model-codec.ts; support() (evidence) in support.ts.
 
 import { Engine } from "../engine/index.js";
 import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type CurveMetric, type EventKind, type Example, type Prediction, type Predictor, type Query } from "./types.js";
@@ -207,7 +210,7 @@ export class WorldModel implements Predictor {
       const r = Math.floor(i / CURVE_OUTPUTS) % queries.length;
       const sd = s.targetStd[mi]!;
       mean[i] = (raw.mean[i]! + anchors[r * CURVE_METRICS.length + mi]!) * sd + s.targetMean[mi]!;
-      variance[i] = Math.exp(raw.logVar[i]!) * sd * sd;
+      variance[i] = raw.variance[i]! * sd * sd;
     }
     const prob = Float64Array.from(raw.logits, (z) => 1 / (1 + Math.exp(-z)));
     return { members: s.net.shape.members, rows: queries.length, mean, variance, prob };
@@ -233,7 +236,7 @@ export class WorldModel implements Predictor {
             const v = raw.mean[i]!;
             sum += v;
             sq += v * v;
-            alea += Math.exp(raw.logVar[i]!);
+            alea += raw.variance[i]!;
           }
           const mu = sum / P;
           mean[k] = (mu + anchor) * sd + mu0;

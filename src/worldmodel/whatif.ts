@@ -78,7 +78,16 @@ export function pairedEffect(model: WorldModel, out: ReturnType<WorldModel["memb
 export function whatIf(model: WorldModel, baseConfig: unknown, interventions: readonly (Intervention | string)[], opts: { observed?: Query["observed"] } = {}): WhatIfResult {
   const ivs = interventions.map((iv) => (typeof iv === "string" ? parseIntervention(iv) : iv));
   const base = validated(baseConfig, "the base config");
-  const changed = validated(applyInterventions(base.config, ivs), `the config after ${ivs.map((i) => `${i.path}${i.op === "mul" ? "=x" : "="}${JSON.stringify(i.value)}`).join(", ")}`);
+  // applied to the document as given, like `toyworld run --set`, so that a change of
+  // task.difficulty still re-derives the family parameters it did not fix; when a
+  // multiplied field is only there as a default, to the validated config instead
+  let changedDoc: unknown;
+  try {
+    changedDoc = applyInterventions(baseConfig, ivs);
+  } catch {
+    changedDoc = applyInterventions(base.config, ivs);
+  }
+  const changed = validated(changedDoc, `the config after ${ivs.map((i) => `${i.path}${i.op === "mul" ? "=x" : "="}${JSON.stringify(i.value)}`).join(", ")}`);
   const queries: Query[] = [{ config: base.config, observed: opts.observed ?? null }, { config: changed.config, observed: opts.observed ?? null }];
   const [pb, pc] = model.predictSync(queries) as [Prediction, Prediction];
   const out = model.memberOutputs(queries);

@@ -124,6 +124,15 @@ test("older detector versions stay stored but listings show the newest", async (
   assert.ok(!(await store.listFindings({ kind: "memorization", latestVersions: true })).some((f) => f.id === oldId));
   const ranked = await rankStored(store, { latestVersions: true });
   assert.ok(!ranked.some((r) => r.finding.id === oldId));
+  // maxPerKind keeps the most interesting of each kind, in rank order
+  await store.putFindings([{ ...current, dedupeKey: `${current.dedupeKey}-twin`, score: current.score / 2 }]);
+  const withTwin = await rankStored(store, { latestVersions: true });
+  const capped = await rankStored(store, { latestVersions: true }, { maxPerKind: 1 });
+  const kinds = capped.map((r) => r.finding.kind);
+  assert.equal(new Set(kinds).size, kinds.length, "one finding per kind");
+  assert.ok(capped.length < withTwin.length, "memorization has two findings here");
+  assert.deepEqual(new Set(kinds), new Set(withTwin.map((r) => r.finding.kind)));
+  assert.deepEqual(capped.map((r) => r.finding.id), withTwin.filter((r, i) => withTwin.findIndex((q) => q.finding.kind === r.finding.kind) === i).map((r) => r.finding.id));
   const stats = await storeStats(store);
   const v0 = stats.find((s) => s.detector === "memorization" && s.version === 0)!;
   assert.deepEqual([v0.findings, v0.annotated, v0.rejected, v0.precision], [1, 1, 1, 0]);

@@ -6,6 +6,7 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { WorldModel } from "../../src/worldmodel/model.js";
+import { forkObserved } from "../../src/worldmodel/examples.js";
 import { CURVE_POINTS, type Example, type Prediction } from "../../src/worldmodel/types.js";
 import { spearman, syntheticExamples } from "./synthetic.js";
 
@@ -68,6 +69,25 @@ describe("ensemble world model on a synthetic map", () => {
     assert.deepEqual(q, p);
     assert.deepEqual(copy.meta, model.meta);
     assert.deepEqual(copy.support(queries[0]!), model.support(queries[0]!));
+  });
+
+  it("gives config-only queries the same answer on the fast path (batch of config-only rows) as on the full one", async () => {
+    const q = { config: test[0]!.config };
+    const [fast] = await model.predict([q]);
+    const [full] = await model.predict([q, { config: test[1]!.config, observed: { upToFraction: 0.1, curves: test[1]!.curves } }]);
+    for (let k = 0; k < CURVE_POINTS; k++) {
+      assert.ok(Math.abs(fast!.curves.test_loss.mean[k]! - full!.curves.test_loss.mean[k]!) < 1e-5);
+      assert.ok(Math.abs(fast!.curves.test_loss.std[k]! - full!.curves.test_loss.std[k]!) < 1e-5);
+    }
+  });
+
+  it("trains on forks with their parent's prefix and predicts a fork from it", async () => {
+    const examples = train.slice(0, 80).map((e, i) => (i % 4 === 3 ? { ...e, runId: `fork-${i}`, fork: { parentRunId: train[i - 1]!.runId, forkStep: 100 } } : e));
+    const m = new WorldModel({ ...FIT, steps: 60 });
+    await m.fit(examples);
+    assert.equal(m.meta.trainedOn.forks, 20);
+    const [p] = await m.predict([{ config: examples[3]!.config, observed: forkObserved(examples[2]!, 100, 1000) }]);
+    assert.ok(p!.curves.test_loss.mean.every(Number.isFinite) && p!.curves.test_loss.std.every((s) => s > 0));
   });
 
   it("is deterministic given the seed", async () => {
