@@ -3,3 +3,4 @@
 export * from "./store.js";
 export { DEFAULT_STORE_URL, defaultStoreUrl, dropPostgresSchema, isPostgresUrl, openStore, type OpenOptions } from "./open.js";
 export { migrationNames } from "./migrations/index.js";
+export { newId } from "./codec.js";

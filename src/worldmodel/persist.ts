@@ -3,8 +3,7 @@
 // version warm-starts from the latest version's weights when the encoding and the
 // net's shape still match, and is stored with its meta.
 
-import { newId } from "../store/codec.js";
-import type { Store, WorldModelRecord } from "../store/store.js";
+import { newId, type Store, type WorldModelRecord } from "../store/index.js";
 import { loadExamples } from "./examples.js";
 import { WorldModel, type FitOptions } from "./model.js";
 
