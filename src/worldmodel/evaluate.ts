@@ -11,16 +11,20 @@
 //                    (log10 units) are ignored as noise; a predicted delta of 0
 //                    scores one half (a coin flip);
 //   coverage         fraction of actual points (all metrics, all points) inside
-//                    mean +- 1.2816 std; the winner is the closest to 0.8.
+//                    mean +- 1.2816 std; the winner is the closest to 0.8;
+//   forks            test runs forked from a stored parent are predicted from their
+//                    (changed) config plus the parent's curves up to the fork step
+//                    ("state + action -> next state"); MAE of log10 losses after it.
 
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Example, type Prediction, type Predictor, type Query } from "./types.js";
+import { forkObserved } from "./examples.js";
 import { intervalCoverage, meanAbsoluteError, median, rocAuc, rSquared, spearman } from "./metrics.js";
 import { makeSplit, SPLIT_KINDS, type SplitKind } from "./splits.js";
 import { interventionPairs } from "./pairs.js";
 
 export const EVAL_METRICS = [
   "spearman_final", "spearman_final_family", "r2_final", "mae_curve", "sign_accuracy",
-  "auc_divergence", "auc_grokking", "coverage80", "extrapolation_mae",
+  "auc_divergence", "auc_grokking", "coverage80", "extrapolation_mae", "fork_mae",
 ] as const;
 export type EvalMetric = (typeof EVAL_METRICS)[number];
 
@@ -34,6 +38,7 @@ export const METRIC_INFO: { readonly [K in EvalMetric]: { better: "higher" | "lo
   auc_grokking: { better: "higher", description: "ROC AUC of P(grokking)" },
   coverage80: { better: "near-0.8", description: "fraction of actual points inside the 80% interval" },
   extrapolation_mae: { better: "lower", description: "MAE of log10 losses after 30% of the run, given the first 30%" },
+  fork_mae: { better: "lower", description: "MAE of log10 losses of forks after the fork step, given the parent's curves up to it" },
 };
 
 export const MIN_FAMILY_TEST = 5;
@@ -62,8 +67,46 @@ export function prefixQuery(e: Example, fraction = PREFIX_FRACTION): Query {
   return { config: e.config, observed: { upToFraction: fraction, curves } };
 }
 
-/** Every metric of one predictor's predictions (from configs, and given prefixes) on a test set. */
-export function scorePredictions(test: readonly Example[], preds: readonly Prediction[], prefixPreds: readonly Prediction[]): Record<EvalMetric, MetricValue> {
+/** A test fork with its parent's curves up to the fork step as the observed prefix. */
+export interface ForkCase {
+  example: Example;
+  query: Query;
+}
+
+/** The test runs that are forks of a parent present in `all`, as prefix queries. */
+export function forkCases(test: readonly Example[], all: readonly Example[]): ForkCase[] {
+  const byRun = new Map(all.map((e) => [e.runId, e]));
+  const out: ForkCase[] = [];
+  for (const e of test) {
+    const parent = e.fork ? byRun.get(e.fork.parentRunId) : undefined;
+    if (!e.fork || !parent) continue;
+    out.push({ example: e, query: { config: e.config, observed: forkObserved(parent, e.fork.forkStep, e.steps) } });
+  }
+  return out;
+}
+
+/** MAE of log10 losses at the points after each fork's observed prefix. */
+function forkError(cases: readonly ForkCase[], preds: readonly Prediction[]): MetricValue {
+  const y: number[] = [], m: number[] = [];
+  cases.forEach((c, i) => {
+    const from = c.query.observed!.upToFraction;
+    for (const metric of LOSSES) {
+      for (let k = 0; k < CURVE_POINTS; k++) {
+        const v = c.example.curves[metric][k]!;
+        if (CURVE_FRACTIONS[k]! <= from || !Number.isFinite(v)) continue;
+        y.push(v);
+        m.push(preds[i]!.curves[metric].mean[k]!);
+      }
+    }
+  });
+  return { value: meanAbsoluteError(y, m), n: y.length };
+}
+
+/** Every metric of one predictor's predictions (from configs, given prefixes, and of forks given their parents) on a test set. */
+export function scorePredictions(
+  test: readonly Example[], preds: readonly Prediction[], prefixPreds: readonly Prediction[],
+  forks: { cases: readonly ForkCase[]; preds: readonly Prediction[] } = { cases: [], preds: [] },
+): Record<EvalMetric, MetricValue> {
   const actual = test.map((e) => e.curves.test_loss[LAST]!);
   const predicted = preds.map((p) => p.curves.test_loss.mean[LAST]!);
   const finiteN = actual.filter(Number.isFinite).length;
@@ -119,6 +162,7 @@ export function scorePredictions(test: readonly Example[], preds: readonly Predi
     auc_grokking: auc("grokking"),
     coverage80: { value: intervalCoverage(all.y, all.m, all.s), n: all.y.length },
     extrapolation_mae: { value: meanAbsoluteError(extra.y, extra.m), n: extra.y.length },
+    fork_mae: forkError(forks.cases, forks.preds),
   };
 }
 
@@ -145,6 +189,7 @@ export async function evaluatePredictors(examples: readonly Example[], predictor
   for (const kind of opts.splits ?? SPLIT_KINDS) {
     const split = makeSplit(kind, examples, seed);
     const results: PredictorResult[] = [];
+    const forks = forkCases(split.test, examples);
     for (const p of predictors) {
       opts.onProgress?.(`${kind}: fitting ${p.name} on ${split.train.length} runs`);
       const t0 = performance.now();
@@ -152,7 +197,8 @@ export async function evaluatePredictors(examples: readonly Example[], predictor
       const fitSeconds = (performance.now() - t0) / 1000;
       const preds = await p.predict(split.test.map((e) => ({ config: e.config })));
       const prefixPreds = await p.predict(split.test.map((e) => prefixQuery(e)));
-      results.push({ predictor: p.name, fitSeconds, metrics: scorePredictions(split.test, preds, prefixPreds) });
+      const forkPreds = await p.predict(forks.map((c) => c.query));
+      results.push({ predictor: p.name, fitSeconds, metrics: scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds }) });
     }
     const winners = Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
     splits.push({ split: kind, description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners });

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { evaluatePredictors, scorePredictions, winnersOf, EVAL_METRICS, type PredictorResult } from "../../src/worldmodel/evaluate.js";
+import { evaluatePredictors, forkCases, scorePredictions, winnersOf, EVAL_METRICS, type PredictorResult } from "../../src/worldmodel/evaluate.js";
 import { renderReport, reportJson } from "../../src/worldmodel/evaluate-render.js";
 import { configLeaves, differingPaths, interventionPairs, isSinglePathChange } from "../../src/worldmodel/pairs.js";
 import { makeSplit, SPLIT_KINDS } from "../../src/worldmodel/splits.js";
@@ -95,6 +95,8 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
       e.curves.test_loss = e.curves.test_loss.map((v) => v + 0.2 * j);
     }
   }
+  // forks: runs 60..119 continue runs 0..59 from a third of the way in
+  for (let i = 60; i < 120; i++) ex[i]!.fork = { parentRunId: ex[i - 60]!.runId, forkStep: Math.round(ex[i]!.steps / 3) };
   const report = await evaluatePredictors(ex, [new Oracle(ex), new NearestNeighboursPredictor(), new FamilyMeanPredictor()], { seed: 3 });
   assert.deepEqual(report.splits.map((s) => s.split), [...SPLIT_KINDS]);
   for (const s of report.splits) {
@@ -103,6 +105,7 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
     assert.ok(Math.abs(oracle.r2_final.value - 1) < 1e-12);
     assert.equal(oracle.mae_curve.value, 0);
     assert.equal(oracle.extrapolation_mae.value, 0);
+    if (oracle.fork_mae.n > 0) assert.equal(oracle.fork_mae.value, 0);
     assert.equal(oracle.coverage80.value, 1);
     assert.equal(oracle.auc_divergence.value, 1);
     assert.ok(Number.isNaN(oracle.auc_grokking.value), "no grokking in the data: AUC undefined");
@@ -112,6 +115,7 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
     if (oracle.sign_accuracy.n > 0) assert.equal(oracle.sign_accuracy.value, 1);
   }
   assert.ok(report.splits.some((s) => s.results[0]!.metrics.sign_accuracy.n > 0), "some sweep pairs are in a test set");
+  assert.ok(report.splits.every((s) => s.results[0]!.metrics.fork_mae.n > 0), "every split tests some forks");
   const text = renderReport(report, "oracle");
   assert.match(text, /split random/);
   assert.match(text, /oracle on random: /);
@@ -140,4 +144,18 @@ test("winners: higher, lower and nearest to 0.8; ties all win; NaN never wins", 
   });
   const scores = scorePredictions(ex, ex.map(same), ex.map(same));
   assert.deepEqual(scores.sign_accuracy, { value: 0.5, n: 1 });
+});
+
+test("fork cases: forks of a known parent, observed up to the fork step", () => {
+  const ex = syntheticExamples({ n: 3, seed: 6 });
+  const [parent, child, orphan] = ex as [Example, Example, Example];
+  child.fork = { parentRunId: parent.runId, forkStep: Math.round(child.steps / 4) };
+  orphan.fork = { parentRunId: "not-stored", forkStep: 10 };
+  const cases = forkCases([child, orphan], ex);
+  assert.equal(cases.length, 1, "a fork whose parent is unknown is not a fork case");
+  const obs = cases[0]!.query.observed!;
+  assert.ok(Math.abs(obs.upToFraction - child.fork.forkStep / child.steps) < 1e-12);
+  assert.ok(Number.isFinite(obs.curves.train_loss![0]!), "the parent's first point is observed");
+  assert.ok(Number.isNaN(obs.curves.train_loss![15]!), "nothing after the fork step is observed");
+  assert.deepEqual(cases[0]!.query.config, child.config, "the fork's own (changed) config");
 });
