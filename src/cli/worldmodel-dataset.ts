@@ -10,6 +10,7 @@ import { WorkerPool } from "../engine/pool.js";
 import { defaultStoreUrl, openStore } from "../store/index.js";
 import { generateDataset } from "../worldmodel/dataset.js";
 import { UsageError } from "./errors.js";
+import { detectAfterRuns } from "./phenomena.js";
 import { runProgress } from "./progress.js";
 
 export interface DatasetFlags {
@@ -36,6 +37,7 @@ export async function datasetCommand(flags: DatasetFlags): Promise<void> {
   const tty = process.stderr.isTTY && !json;
   let progress = runProgress(0);
   let finished = 0;
+  const finishedIds: string[] = [];
   let total = 0;
   const started = Date.now();
   try {
@@ -56,6 +58,7 @@ export async function datasetCommand(flags: DatasetFlags): Promise<void> {
       },
       onRunFinished: (run, status) => {
         finished++;
+        finishedIds.push(run.id);
         progress.tick(`${run.name ?? run.id} ${status}`);
         if (!tty && !json && finished % 25 === 0) {
           const hours = (Date.now() - started) / 3_600_000;
@@ -64,6 +67,8 @@ export async function datasetCommand(flags: DatasetFlags): Promise<void> {
       },
     });
     progress.stop();
+    // like run/sweep/worker: the detectors look at every run this call finished
+    await detectAfterRuns(store, finishedIds, { quiet: json });
     const rate = summary.seconds > 0 ? Math.round(((summary.completed + summary.diverged + summary.failed) / summary.seconds) * 3600) : 0;
     const out = { ...summary, seconds: Number(summary.seconds.toFixed(1)), runs_per_hour: rate };
     process.stdout.write(json ? `${JSON.stringify(out)}\n`
