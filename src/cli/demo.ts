@@ -1,8 +1,8 @@
 // `toyworld demo`: the main job end to end on one store (the embedded SQLite file
 // by default). One round: sample and train a few hundred diverse toy runs (a slice
-// of the world model's standing dataset, populations where possible), run the
-// detectors and list the top findings, train the world model (warm-started from
-// the previous version), evaluate it against the baselines on held-out runs, then
+// of the world model's standing dataset, populations where possible; the
+// detectors run on them), list the top findings, train the world model
+// (warm-started from the previous version), evaluate it against the baselines on held-out runs, then
 // ask one "what if" question about a real run and verify it by running it.
 //
 // Rounds are datasets of their own seed (DEMO_SEED_BASE + round), so a second
@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import { defaultStoreUrl, openStore, type RunRecord, type Store } from "../store/index.js";
 import { datasetRuns } from "../worldmodel/dataset.js";
 import { datasetCommand } from "./worldmodel-dataset.js";
-import { detectCommand, phenomenaCommand } from "./phenomena.js";
+import { detectAfterRuns, phenomenaCommand } from "./phenomena.js";
 import { evalCommand } from "./worldmodel-eval.js";
 import { trainCommand, whatifCommand } from "./worldmodel.js";
 import { UsageError } from "./errors.js";
@@ -86,8 +86,17 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   banner(`1/5 sample and train ${runs} diverse toy runs (${threads} threads) [${elapsed()}]`);
   await datasetCommand({ db, runs: String(runs), seed: String(round.seed), threads: String(threads) });
 
-  banner(`2/5 detect phenomena over the store and list the most interesting [${elapsed()}]`);
-  await detectCommand({ db, all: true });
+  // the dataset command ran the detectors on every run it finished; runs an
+  // interrupted round finished before the interruption get theirs here
+  banner(`2/5 the most interesting phenomena found so far [${elapsed()}]`);
+  if (round.resumed) {
+    const store = await openStore(db);
+    try {
+      await detectAfterRuns(store, [...(await datasetRuns(store, round.seed)).values()].map((r) => r.id), { quiet: false, skipEmpty: true });
+    } finally {
+      await store.close();
+    }
+  }
   await phenomenaCommand({ db, limit: "10", perKind: "2" });
 
   banner(`3/5 train the world model [${elapsed()}]`);

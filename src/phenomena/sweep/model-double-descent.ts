@@ -7,12 +7,9 @@
 // known the evidence gives that ratio at the peak.
 // Strength: the smaller of the two falls, in decades, over FULL_PEAK_DECADES.
 
-import { makeFinding } from "../finding.js";
-import { clamp01, fmt } from "../series.js";
-import { doubleDescentPeak, FULL_PEAK_DECADES, MIN_PEAK_DECADES } from "./descent.js";
+import { fmt } from "../series.js";
+import { descentFindings, FULL_PEAK_DECADES, MIN_PEAK_DECADES } from "./descent.js";
 import type { SweepDetector } from "./detector.js";
-import { axisOutcomes, evidence, lossOf, lossProfile } from "./shape.js";
-import { viewRunIds } from "./view.js";
 
 const definition =
   `Along a model-size axis, the final test loss (mean of log over repeats) has an interior peak at least ` +
@@ -24,31 +21,11 @@ export const modelDoubleDescent: SweepDetector<"model-double-descent"> = {
   version: 1,
   definition,
   detect(view) {
-    const ax = axisOutcomes(view);
-    const peak = doubleDescentPeak(ax, "model-size");
-    if (!peak) return [];
-    const at = ax.points[peak.index]!, left = ax.points[peak.leftIndex]!, right = ax.points[peak.rightIndex]!;
-    const params = view.path === "paramCount" ? at.value : at.paramCount;
-    const ratio = params / at.trainSize;
-    const threshold = Number.isFinite(ratio)
-      ? ` (${fmt(params)} parameters for ${fmt(at.trainSize)} train examples, ratio ${fmt(ratio)})`
-      : "";
-    return [makeFinding(this, {
-      runIds: viewRunIds(view),
-      score: clamp01(peak.prominence / FULL_PEAK_DECADES),
-      interval: null,
-      coordinate: { path: view.path, value: at.value },
-      evidence: evidence({
-        ...lossProfile(ax),
-        peakValue: at.value, peakTestLoss: lossOf(at),
-        leftMinValue: left.value, leftMinTestLoss: lossOf(left),
-        rightMinValue: right.value, rightMinTestLoss: lossOf(right),
-        prominenceDecades: peak.prominence,
-        paramCountAtPeak: params, trainSize: at.trainSize, paramsPerTrainExample: ratio,
-      }),
-      explanation:
-        `Along ${view.path}, final test loss is ${fmt(lossOf(left))} at ${fmt(left.value)}, peaks at ${fmt(lossOf(at))} at ` +
-        `${fmt(at.value)}${threshold} and falls again to ${fmt(lossOf(right))} at ${fmt(right.value)}.`,
-    })];
+    return descentFindings(this, view, "model-size", (at) => ({
+      paramCount: view.path === "paramCount" ? at.value : at.paramCount,
+      trainSize: at.trainSize,
+      rises: "peaks at",
+      counts: (params, train) => `(${params} parameters for ${train} train examples`,
+    }));
   },
 };

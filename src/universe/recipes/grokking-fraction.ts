@@ -5,6 +5,7 @@
 // within the budget); a large fraction (0.8) shortens the delay to ~7x.
 
 import type { ExperimentInput } from "../config/experiment.js";
+import { presets } from "../presets/index.js";
 import { expecting, type Recipe, type RecipeRun } from "./recipe.js";
 
 const STEPS = 5000;
@@ -13,16 +14,8 @@ function experiment(fraction: number, weightDecay: number, steps = STEPS): Exper
   return {
     name: `grokking-fraction f${fraction} wd${weightDecay}`,
     task: { family: "modular-arithmetic", p: 59, op: "add", trainFraction: fraction, seed: 0, testSize: 1024 },
-    model: {
-      unit: "sequential",
-      children: [
-        { unit: "embedding", dim: 32, positional: false },
-        { unit: "pooling", mode: "mean" },
-        { unit: "mlp", width: 128, depth: 1, activation: "relu" },
-        { unit: "activation", fn: "relu" },
-        { unit: "readout" },
-      ],
-    },
+    // the preset's embedding MLP, unchanged
+    model: structuredClone(presets["grokking-mlp-liu"].experiment.model),
     train: {
       optimizer: "adamw", lr: 3e-3, weightDecay, batchSize: "full", steps, seed: 0,
       evalPoints: 100, evalExamples: 1024,
