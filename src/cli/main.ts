@@ -28,19 +28,24 @@ function program(): Command {
 
   cli.command("bench")
     .description("time the standard training workloads against the PyTorch reference")
-    .argument("[workloads...]", `any of ${workloadNames.join(", ")}, matmul; or "store" (ingest and load rates) or "suite" (experiments per hour), each alone (default: the five training workloads)`)
+    .argument("[workloads...]", `any of ${workloadNames.join(", ")}, matmul; or "store" (ingest and load rates), "suite" (experiments per hour) or "worldmodel" (predictions per second), each alone (default: the five training workloads)`)
     .option("--seconds <s>", "seconds to time each workload", "3")
     .option("--threads <n>", "threads: kernel threads of single-model workloads, worker threads of the population (default: one per core)")
     .option("--json", "print one JSON object per line")
     .option("--no-torch", "skip the PyTorch reference run")
     .addOption(new Option("--backend <kind>", "kernel backend").choices(["wasm", "reference"]).default("wasm"))
-    .option("--db <url>", "with `bench store`: the store to measure (default: a temporary SQLite file)")
+    .option("--db <url>", "with `bench store`: the store to measure (default: a temporary SQLite file); with `bench worldmodel`: the store whose latest world model to time")
     .action(async (workloads: string[], opts: Record<string, unknown>) => {
       if (workloads.includes("suite")) {
         if (workloads.length > 1) throw new UsageError("`bench suite` runs alone; time the training workloads separately");
         const threads = opts.threads === undefined ? undefined : Number(opts.threads);
         if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads must be a positive integer, got '${String(opts.threads)}'`);
         await benchSuite({ json: Boolean(opts.json), threads });
+        return;
+      }
+      if (workloads.includes("worldmodel")) {
+        if (workloads.length > 1) throw new UsageError("`bench worldmodel` runs alone; time the training workloads separately");
+        await (await import("./worldmodel-bench.js")).benchWorldModel({ url: opts.db as string | undefined, json: Boolean(opts.json) });
         return;
       }
       if (workloads.includes("store")) {

@@ -11,7 +11,7 @@ import { processQueue } from "../runner/executor.js";
 import { defaultStoreUrl, openStore, type RunRecord, type Store } from "../store/index.js";
 import { applyInterventions } from "../universe/config/intervention.js";
 import { validateExperiment } from "../universe/config/validate.js";
-import { exampleFromRun, loadWorldModel, trainWorldModel, whatIf, InvalidConfigError, type WhatIfResult, type WorldModel, CURVE_POINTS } from "../worldmodel/index.js";
+import { IncompatibleWorldModelError, exampleFromRun, loadWorldModel, trainWorldModel, whatIf, InvalidConfigError, type WhatIfResult, type WorldModel, CURVE_POINTS } from "../worldmodel/index.js";
 import { ReportedError, UsageError } from "./errors.js";
 import { parseSets, readSource } from "./runs.js";
 import { reportProblems } from "./universe.js";
@@ -38,7 +38,10 @@ function positiveInt(value: string | undefined, name: string): number | undefine
 }
 
 async function latestModel(store: Store, flags: StoreFlags): Promise<{ id: string; model: WorldModel }> {
-  const found = await loadWorldModel(store, flags.model);
+  const found = await loadWorldModel(store, flags.model).catch((e: unknown) => {
+    if (e instanceof IncompatibleWorldModelError) throw new UsageError(e.message);
+    throw e;
+  });
   if (!found) throw new UsageError(flags.model ? `no world model '${flags.model}' in the store` : "the store holds no world model yet: run `toyworld worldmodel train` first");
   return found;
 }

@@ -3,7 +3,8 @@
 // sweep with store.createSweep so its runs carry the sweep id, then works the
 // queue on the worker pool. Resumable: runs are recognized by their names
 // (`wm-<seed>-<index>`), so a second call enqueues nothing already stored and
-// only trains what is still queued (or was interrupted). Then the forks of the
+// only trains what is still queued (or was interrupted). Seed replicates of some
+// samples (dataset-replicates.ts) go in with the plan; then the forks of the
 // plan (dataset-forks.ts) whose parents completed are enqueued and trained. A stored run counts only
 // if its config is the planned one (a changed generator plans new configs under
 // the same names; the old runs stay in the store as data).
@@ -13,6 +14,7 @@ import { processQueue, type ExecutorSummary } from "../runner/executor.js";
 import type { NewRun, RunRecord, Store } from "../store/store.js";
 import { DEFAULT_DATASET_BUDGET, planDataset, type DatasetBudget, type PlannedRun } from "./dataset-plan.js";
 import { DEFAULT_FORK_FRACTION, enqueueForks, planForks, runKey, type ForkEnqueueSummary } from "./dataset-forks.js";
+import { DEFAULT_REPLICATE_FRACTION, enqueueReplicates, planReplicates, type ReplicateEnqueueSummary } from "./dataset-replicates.js";
 
 export interface DatasetOptions {
   runs: number;
@@ -20,6 +22,8 @@ export interface DatasetOptions {
   budget?: DatasetBudget;
   /** fraction of the independent samples that also get a fork (default DEFAULT_FORK_FRACTION) */
   forkFraction?: number;
+  /** fraction of the independent samples trained again with other seeds (default DEFAULT_REPLICATE_FRACTION) */
+  replicateFraction?: number;
 }
 
 export interface EnqueueSummary {
@@ -97,6 +101,7 @@ export async function enqueueDataset(store: Store, opts: DatasetOptions, plan = 
 
 export interface DatasetSummary extends EnqueueSummary, ExecutorSummary {
   forks: ForkEnqueueSummary;
+  replicates: ReplicateEnqueueSummary;
   seconds: number;
 }
 
@@ -108,11 +113,16 @@ export interface DatasetSummary extends EnqueueSummary, ExecutorSummary {
 export async function generateDataset(
   store: Store,
   pool: WorkerPool,
-  opts: DatasetOptions & { onEnqueued?(s: EnqueueSummary): void; onForksEnqueued?(s: ForkEnqueueSummary): void; onRunFinished?(run: RunRecord, status: string): void },
+  opts: DatasetOptions & {
+    onEnqueued?(s: EnqueueSummary, replicates: ReplicateEnqueueSummary): void;
+    onForksEnqueued?(s: ForkEnqueueSummary): void;
+    onRunFinished?(run: RunRecord, status: string): void;
+  },
 ): Promise<DatasetSummary> {
   const plan = planDataset(opts.runs, opts.seed, opts.budget ?? DEFAULT_DATASET_BUDGET);
   const enq = await enqueueDataset(store, opts, plan);
-  opts.onEnqueued?.(enq);
+  const replicates = await enqueueReplicates(store, planReplicates(plan, opts.seed, opts.replicateFraction ?? DEFAULT_REPLICATE_FRACTION), await datasetRuns(store, opts.seed));
+  opts.onEnqueued?.(enq, replicates);
   const start = performance.now();
   const onRunFinished = (run: RunRecord, outcome: { status: string }) => opts.onRunFinished?.(run, outcome.status);
   const done = await processQueue({ store, pool, onRunFinished });
@@ -120,7 +130,7 @@ export async function generateDataset(
   opts.onForksEnqueued?.(forks);
   const forked = await processQueue({ store, pool, onRunFinished });
   return {
-    ...enq, forks, seconds: (performance.now() - start) / 1000,
+    ...enq, forks, replicates, seconds: (performance.now() - start) / 1000,
     completed: done.completed + forked.completed, diverged: done.diverged + forked.diverged, failed: done.failed + forked.failed,
   };
 }

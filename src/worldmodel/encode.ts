@@ -37,6 +37,8 @@ export function fnv1a(s: string, seed = 0x811c9dc5): number {
 }
 
 const signedLog1p = (x: number): number => Math.sign(x) * Math.log1p(Math.abs(x));
+/** |knob| below this (zero included) counts as this on the log scale */
+const KNOB_LOG_FLOOR = 1e-4;
 
 /**
  * Each registered family's own parameters, one slot each (filled only for a task of
@@ -52,6 +54,7 @@ export const FEATURE_NAMES: readonly string[] = [
   ...taskNames.map((f) => `family=${f}`), "family=other",
   "task.difficulty", "task.difficulty.mask", "log10.trainSize", "task.stream", "log10.testSize",
   ...TASK_KNOBS.map(([f, k]) => `task.${f}.${k}`),
+  ...TASK_KNOBS.map(([f, k]) => `log10.task.${f}.${k}`),
   "log10.paramCount", "paramCount.mask",
   "model.depth", "model.units", ...unitKinds.map((k) => `log1p.units.${k}`), "log2.width.max", "log2.width.mean", "mlp.hiddenLayers",
   ...OPTIMIZERS.map((o) => `optimizer=${o}`), "optimizer=other",
@@ -181,12 +184,15 @@ export function encodeConfig(config: unknown, paramCount?: number | null, out = 
   put(trainSize !== null ? Math.log10(trainSize) : 0); put(task.trainSize === "stream" ? 1 : 0);
   put(Math.log10(num(task.testSize) ?? 1));
   const knobs = i;
-  i += TASK_KNOBS.length;
+  i += 2 * TASK_KNOBS.length;
   for (const k of TASK_KNOBS_BY_FAMILY.get(task.family as string) ?? []) {
     const v = task[k];
     const at = knobs + TASK_KNOB_INDEX.get(`${task.family as string}.${k}`)!;
-    if (typeof v === "number" && Number.isFinite(v)) out[at] = signedLog1p(v);
-    else if (typeof v === "boolean") out[at] = v ? 1 : -1;
+    if (typeof v === "number" && Number.isFinite(v)) {
+      out[at] = signedLog1p(v);
+      // the magnitude on a log scale too: small knobs (noise levels, rates) matter by their order of magnitude
+      out[at + TASK_KNOBS.length] = Math.log10(Math.max(Math.abs(v), KNOB_LOG_FLOOR));
+    } else if (typeof v === "boolean") out[at] = v ? 1 : -1;
   }
 
   const params = paramCount && paramCount > 0 ? paramCount : paramCountOf(config);
@@ -238,31 +244,58 @@ export function encodeConfig(config: unknown, paramCount?: number | null, out = 
 
 /** Per-feature mean and std fitted on training encodings; constant features get std 1. */
 export class Standardizer {
+  /** std 0 marks a feature that was constant in the fitted rows: it is ignored (standardizes to 0) */
   constructor(readonly mean: Float32Array, readonly std: Float32Array) {}
 
   static fit(rows: readonly Float32Array[], dims = rows[0]?.length ?? FEATURE_COUNT): Standardizer {
-    const mean = new Float64Array(dims), sq = new Float64Array(dims);
-    for (const r of rows) for (let j = 0; j < dims; j++) mean[j]! += r[j]!;
-    const n = Math.max(1, rows.length);
-    for (let j = 0; j < dims; j++) mean[j]! /= n;
-    for (const r of rows) for (let j = 0; j < dims; j++) sq[j]! += (r[j]! - mean[j]!) ** 2;
-    const std = Float32Array.from(sq, (s) => {
-      const sd = Math.sqrt(s / n);
-      return sd > 1e-6 ? sd : 1;
-    });
-    return new Standardizer(Float32Array.from(mean), std);
+    const { mean, std } = moments(rows, dims);
+    return new Standardizer(Float32Array.from(mean), Float32Array.from(std, (sd) => (sd > 1e-6 ? sd : 0)));
+  }
+
+  /**
+   * A copy in which the ignored features are fitted afresh on `rows` (the others
+   * keep their scales): a warm-started model learns the features its data now
+   * varies in (a family seen for the first time), while the weights of the rest
+   * still mean what they meant. An ignored feature's weights never had a gradient.
+   */
+  refitIgnored(rows: readonly Float32Array[]): Standardizer {
+    const { mean, std } = moments(rows, this.dims);
+    const out = new Standardizer(Float32Array.from(this.mean), Float32Array.from(this.std));
+    for (let j = 0; j < this.dims; j++) {
+      if (out.std[j] === 0 && std[j]! > 1e-6) {
+        out.mean[j] = mean[j]!;
+        out.std[j] = std[j]!;
+      }
+    }
+    return out;
   }
 
   get dims(): number {
     return this.mean.length;
   }
 
-  /** Standardizes in place (or into `out`), clipping to +-10 so a far-off query stays finite. */
+  /**
+   * Standardizes in place (or into `out`), clipping to +-10 so a far-off query
+   * stays finite. A feature constant in training gives 0: it says nothing the
+   * model learned (an unseen family's one-hot and knobs would otherwise reach
+   * first-layer weights that were never trained).
+   */
   apply(row: Float32Array, out = row): Float32Array {
     for (let j = 0; j < this.mean.length; j++) {
-      const z = (row[j]! - this.mean[j]!) / this.std[j]!;
+      const sd = this.std[j]!;
+      const z = sd === 0 ? 0 : (row[j]! - this.mean[j]!) / sd;
       out[j] = z > 10 ? 10 : z < -10 ? -10 : z;
     }
     return out;
   }
+}
+
+/** Per-column mean and (population) std of rows. */
+function moments(rows: readonly Float32Array[], dims: number): { mean: Float64Array; std: Float64Array } {
+  const mean = new Float64Array(dims), sq = new Float64Array(dims);
+  for (const r of rows) for (let j = 0; j < dims; j++) mean[j]! += r[j]!;
+  const n = Math.max(1, rows.length);
+  for (let j = 0; j < dims; j++) mean[j]! /= n;
+  for (const r of rows) for (let j = 0; j < dims; j++) sq[j]! += (r[j]! - mean[j]!) ** 2;
+  return { mean, std: Float64Array.from(sq, (v) => Math.sqrt(v / n)) };
 }

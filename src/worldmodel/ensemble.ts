@@ -215,16 +215,18 @@ export function predictRaw(net: EnsembleNet, inputs: Float32Array, rows: number,
         } else {
           out = net.forward(engine.tensor(inputs.subarray(start * IN, (start + n) * IN), [1, n, IN]));
         }
+        // plain index loops: a subarray per row would allocate millions of views per large batch
         const heap = engine.heap.f32, base = out.ptr / 4;
         for (let p = 0; p < P; p++) {
           for (let r = 0; r < n; r++) {
             const src = base + (p * n + r) * NET_OUTPUTS;
-            const dst = p * rows + start + r;
-            mean.set(heap.subarray(src, src + CURVE_OUTPUTS), dst * CURVE_OUTPUTS);
+            const dst = (p * rows + start + r) * CURVE_OUTPUTS;
             for (let j = 0; j < CURVE_OUTPUTS; j++) {
-              variance[dst * CURVE_OUTPUTS + j] = Math.exp(squashLogVarValue(heap[src + CURVE_OUTPUTS + j]!));
+              mean[dst + j] = heap[src + j]!;
+              variance[dst + j] = Math.exp(squashLogVarValue(heap[src + CURVE_OUTPUTS + j]!));
             }
-            logits.set(heap.subarray(src + 2 * CURVE_OUTPUTS, src + NET_OUTPUTS), dst * EVENT_OUTPUTS);
+            const dstEvents = (p * rows + start + r) * EVENT_OUTPUTS;
+            for (let e = 0; e < EVENT_OUTPUTS; e++) logits[dstEvents + e] = heap[src + 2 * CURVE_OUTPUTS + e]!;
           }
         }
       }));

@@ -4,6 +4,14 @@
 // every split. JSON output is the report object itself (NaN becomes null).
 
 import { EVAL_METRICS, METRIC_INFO, MIN_FAMILY_TEST, PREFIX_FRACTION, SIGN_NOISE, type EvaluationReport } from "./evaluate.js";
+import type { NoiseReference } from "./noise.js";
+
+function noiseLine(n: NoiseReference): string {
+  if (n.configs === 0) return "seed noise: no configs were run with two seeds (the dataset's replicates or `run --repeats` provide them)";
+  return `seed noise (${n.configs} configs run with two seeds): final log10 test loss differs by ${fmt(n.maeFinal)} on average (curve points ${fmt(n.maeCurve)}); ` +
+    `one seed ranks the other with Spearman ${fmt(n.spearmanFinal)} pooled, ${fmt(n.spearmanFinalFamily)} within family (median of ${n.families}), ` +
+    `so a perfect predictor of the expected outcome would reach about ${fmt(n.ceilingSpearmanFinal)} and ${fmt(n.ceilingSpearmanFinalFamily)} on single runs`;
+}
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "-");
 
@@ -30,6 +38,7 @@ export function renderReport(report: EvaluationReport, focus?: string): string {
       lines.push(`${focus} on ${s.split}: ${lost.length === 0 ? "best on every defined metric" : `not best on ${lost.join(", ")}`}`);
     }
   }
+  lines.push("", noiseLine(report.noise));
   lines.push("", `rules: final loss = log10 test loss at the last point (non-finite left out); family Spearman = median over families with >= ${MIN_FAMILY_TEST} test runs; ` +
     `sign pairs = test runs of one sweep differing in one config path, |actual delta| >= ${SIGN_NOISE} log10, predicted tie = 1/2; ` +
     `extrapolation given the first ${PREFIX_FRACTION * 100}% of the curves; forks given their parent's curves up to the fork step (losses after it); coverage over all metrics and points.`);

@@ -12,6 +12,8 @@
 //                    scores one half (a coin flip);
 //   coverage         fraction of actual points (all metrics, all points) inside
 //                    mean +- 1.2816 std; the winner is the closest to 0.8;
+//   seed noise       runs identical but for their seeds (noise.ts) give the floor:
+//                    how well one seed's final loss ranks the other's;
 //   forks            test runs forked from a stored parent are predicted from their
 //                    (changed) config plus the parent's curves up to the fork step
 //                    ("state + action -> next state"); MAE of log10 losses after it.
@@ -21,6 +23,7 @@ import { forkObserved } from "./examples.js";
 import { intervalCoverage, meanAbsoluteError, median, rocAuc, rSquared, spearman } from "./metrics.js";
 import { makeSplit, SPLIT_KINDS, type SplitKind } from "./splits.js";
 import { interventionPairs } from "./pairs.js";
+import { noiseReference, type NoiseReference } from "./noise.js";
 
 export const EVAL_METRICS = [
   "spearman_final", "spearman_final_family", "r2_final", "mae_curve", "sign_accuracy",
@@ -58,7 +61,13 @@ export interface SplitReport {
   /** per metric, the predictors with the best value (ties all listed; empty if none is defined) */
   winners: Record<EvalMetric, string[]>;
 }
-export interface EvaluationReport { seed: number; examples: number; splits: SplitReport[] }
+export interface EvaluationReport {
+  seed: number;
+  examples: number;
+  splits: SplitReport[];
+  /** how much two seeds of one config disagree: the floor under every predictor's errors */
+  noise: NoiseReference;
+}
 
 /** The query with the first `fraction` of every curve observed. */
 export function prefixQuery(e: Example, fraction = PREFIX_FRACTION): Query {
@@ -203,5 +212,5 @@ export async function evaluatePredictors(examples: readonly Example[], predictor
     const winners = Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
     splits.push({ split: kind, description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners });
   }
-  return { seed, examples: examples.length, splits };
+  return { seed, examples: examples.length, splits, noise: noiseReference(examples) };
 }

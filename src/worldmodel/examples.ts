@@ -10,7 +10,13 @@ import { experimentId } from "../universe/config/canonical.js";
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type CurveMetric, type EventKind, type Example, type Query } from "./types.js";
 import { paramCountOf } from "./encode.js";
 
-const LOSS_FLOOR = 1e-12;
+/**
+ * Losses below this count as this. The engine trains in float32: a cross-entropy
+ * whose margin exceeds ~16 rounds to exactly 0 (1 + e^-m is 1 in float32), so a
+ * mean loss under ~1e-6 measures how many examples rounded, not the dynamics;
+ * without the floor a solved run's 1e-12 vs 1e-8 dominated every squared error.
+ */
+export const LOSS_FLOOR = 1e-6;
 
 export const isLossMetric = (m: string): boolean => m.endsWith("_loss");
 

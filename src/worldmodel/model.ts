@@ -5,7 +5,8 @@
 // metric, for config-only and for prefixed queries, so 80% intervals cover about
 // 80% there), and trains. predict() builds all input rows at once and runs them
 // through the engine in large batches; predictive std = sqrt(mean aleatoric
-// variance + variance of the member means) x calibration. Serialization is in
+// variance + variance of the member means) x calibration (a set of its own for
+// families it never trained on, novel-family.ts). Serialization is in
 // model-codec.ts; support() (evidence) in support.ts.
 
 import { Engine } from "../engine/index.js";
@@ -16,9 +17,13 @@ import { CURVE_OUTPUTS, EVENT_OUTPUTS, NET_OUTPUTS, PREFIX_DIMS, EnsembleNet, pa
 import { DEFAULT_TRAIN_OPTIONS, trainEnsemble, type EnsembleTrainOptions, type EnsembleTrainReport, type TrainRow } from "./ensemble-train.js";
 import { SupportIndex, type Support } from "./support.js";
 import { decodeState, encodeState } from "./model-codec.js";
+import { encodeWithoutFamily, familyOf } from "./novel-family.js";
+import { CALIBRATION_SETS, fitCalibration } from "./calibration.js";
+import { normalizeCurves, targetNorms } from "./targets.js";
 
 export const WORLD_MODEL_VERSION = 1;
-const Z80 = 1.2815515655446004;
+/** most optimizer steps of a fit on too few runs to hold any out (< 40) */
+const STEPS_WITHOUT_HOLDOUT = 1500;
 
 export interface WorldModelMeta {
   name: "ensemble";
@@ -58,10 +63,14 @@ export interface ModelState {
   standardizer: Standardizer;
   targetMean: Float64Array;
   targetStd: Float64Array;
+  /** interval factors per metric: config-only, with a prefix, config-only of a family without training runs (novel-family.ts) */
   calibration: Float64Array;
   support: SupportIndex;
   meta: WorldModelMeta;
 }
+
+/** A stored model whose config encoding is not this code's (the features changed since it was trained). */
+export class IncompatibleWorldModelError extends Error {}
 
 export class WorldModel implements Predictor {
   readonly name = "ensemble";
@@ -73,6 +82,10 @@ export class WorldModel implements Predictor {
   }
 
   static fromState(state: Omit<ModelState, "net"> & { weights: Float32Array[]; shape: EnsembleNet["shape"] }, engine = new Engine()): WorldModel {
+    const names = state.meta.featureNames;
+    if (names.length !== FEATURE_COUNT || names.some((n, i) => n !== FEATURE_NAMES[i])) {
+      throw new IncompatibleWorldModelError(`this world model was trained on another config encoding (${names.length} features; this version of toyworld has ${FEATURE_COUNT}): train a new version with \`toyworld worldmodel train\``);
+    }
     const m = new WorldModel({}, engine);
     m.state = { ...state, net: EnsembleNet.fromWeights(engine, state.shape, state.weights) };
     return m;
@@ -109,7 +122,8 @@ export class WorldModel implements Predictor {
     const sizes = paramSizes({ members: train.members, inputs: FEATURE_COUNT + PREFIX_DIMS, hidden: train.hidden, outputs: NET_OUTPUTS });
     const prevWeights = previous?.net.weights();
     const warmStart = prevWeights && prevWeights.length === sizes.length && prevWeights.every((w, i) => w.length === sizes[i]) ? prevWeights : null;
-    const standardizer = warmStart ? previous!.standardizer : Standardizer.fit(trainEx.map((e) => encoded.get(e)!));
+    const trainRows = trainEx.map((e) => encoded.get(e)!);
+    const standardizer = warmStart ? previous!.standardizer.refitIgnored(trainRows) : Standardizer.fit(trainRows);
     const { mean: targetMean, std: targetStd } = warmStart ? { mean: previous!.targetMean, std: previous!.targetStd } : targetNorms(trainEx);
     const byId = new Map(examples.map((e) => [e.runId, e]));
     const rowOf = (e: Example): TrainRow => {
@@ -117,17 +131,21 @@ export class WorldModel implements Predictor {
       const observed = parent && e.fork ? forkObserved(parent, e.fork.forkStep, e.steps) : null;
       return {
         x: standardizer.apply(encoded.get(e)!, new Float32Array(FEATURE_COUNT)),
+        xHidden: train.familyDropout > 0 ? standardizer.apply(encodeWithoutFamily(e.config, e.paramCount || null)) : null,
         y: normalizeCurves(e.curves, targetMean, targetStd),
         events: Uint8Array.from(EVENT_KINDS, (k) => e.events[k]),
         forcedPrefix: observed ? { values: normalizeCurves(observed.curves, targetMean, targetStd), cutoff: cutoffIndex(observed.upToFraction) } : null,
+        group: e.sweepId ?? null,
       };
     };
+    // without a held-out slice nothing stops the fit early: a few dozen runs need no more steps than this
+    if (validEx.length === 0) train.steps = Math.min(train.steps, STEPS_WITHOUT_HOLDOUT);
     const { net, report } = trainEnsemble(this.engine, trainEx.map(rowOf), validEx.map(rowOf), { ...train, warmStart, onEval });
     this.state?.net.dispose();
     const families: Record<string, number> = {};
     for (const e of examples) families[e.family] = (families[e.family] ?? 0) + 1;
     this.state = {
-      net, standardizer, targetMean, targetStd, calibration: new Float64Array(2 * CURVE_METRICS.length).fill(1),
+      net, standardizer, targetMean, targetStd, calibration: new Float64Array(CALIBRATION_SETS * CURVE_METRICS.length).fill(1),
       support: SupportIndex.build(trainEx.map((e) => standardizer.apply(encoded.get(e)!, new Float32Array(FEATURE_COUNT)))),
       meta: {
         name: "ensemble", version: WORLD_MODEL_VERSION,
@@ -143,39 +161,33 @@ export class WorldModel implements Predictor {
     this.state.meta.trainingSeconds = (performance.now() - started) / 1000;
   }
 
-  /**
-   * Per-metric factors so that the 80% intervals cover 80% of the held-out points:
-   * one set for config-only queries and one for queries with an observed prefix
-   * (whose errors are much smaller), calibration[mi] and calibration[M + mi].
-   */
+  /** Interval factors fitted on held-out runs (calibration.ts). */
   private calibrate(valid: Example[], seed: number): void {
     const s = this.trained;
-    const M = CURVE_METRICS.length;
-    const withPrefix: Query[] = valid.map((e) => {
-      const cutoff = fnv1a(`${e.runId}:${seed}:cut`) % (CURVE_POINTS - 1);
-      return { config: e.config, observed: { upToFraction: 10 ** (-2 + (2 * cutoff) / (CURVE_POINTS - 1)), curves: e.curves } };
-    });
-    const sets: Array<[string, Query[], number]> = [["", valid.map((e) => ({ config: e.config })), 0], ["prefix:", withPrefix, M]];
-    for (const [label, queries, offset] of sets) {
-      const preds = this.predictSync(queries);
-      CURVE_METRICS.forEach((m, mi) => {
-        const z: number[] = [];
-        preds.forEach((p, i) => {
-          const y = valid[i]!.curves[m];
-          const c = p.curves[m];
-          for (let k = 0; k < CURVE_POINTS; k++) if (Number.isFinite(y[k]!)) z.push(Math.abs(y[k]! - c.mean[k]!) / c.std[k]!);
-        });
-        if (z.length < 10) return;
-        z.sort((a, b) => a - b);
-        const factor = Math.max(0.2, Math.min(20, z[Math.floor(0.8 * (z.length - 1))]! / Z80));
-        s.calibration[offset + mi] = factor;
-        s.meta.validCoverage80[label + m] = z.filter((v) => v <= factor * Z80).length / z.length;
-      });
-    }
+    const { factors, coverage } = fitCalibration(valid, seed, (queries, opts) => this.predictSync(queries, opts));
+    s.calibration.set(factors);
+    Object.assign(s.meta.validCoverage80, coverage);
   }
 
-  /** The input rows (standardized encoding ⊕ prefix) of queries, row-major, and each row's anchors per metric. */
-  inputRows(queries: readonly Query[]): { rows: Float32Array; anchors: Float64Array } {
+  /** Which set of interval factors a query uses (see calibrate); models saved before the novel-family set use the config-only one. */
+  private calibrationOffset(query: Query): number {
+    const s = this.trained;
+    const M = CURVE_METRICS.length;
+    if (cutoffIndex(query.observed?.upToFraction ?? 0) >= 0) return M;
+    return this.isNovelFamily(query.config) && s.calibration.length >= CALIBRATION_SETS * M ? 2 * M : 0;
+  }
+
+  /** Whether a config's task family had no runs in training (it is then predicted without its family, novel-family.ts). */
+  isNovelFamily(config: unknown): boolean {
+    return (this.trained.meta.trainedOn.families[familyOf(config)] ?? 0) === 0;
+  }
+
+  /**
+   * The input rows (standardized encoding ⊕ prefix) of queries, row-major, and
+   * each row's anchors per metric; `hideFamily` encodes every query without its
+   * family (novel-family.ts), as runs of families without training runs always are.
+   */
+  inputRows(queries: readonly Query[], opts: { hideFamily?: boolean } = {}): { rows: Float32Array; anchors: Float64Array } {
     const s = this.trained;
     const IN = s.net.shape.inputs;
     const rows = new Float32Array(queries.length * IN);
@@ -183,7 +195,8 @@ export class WorldModel implements Predictor {
     const prefix = new Float64Array(CURVE_OUTPUTS);
     const anchors = new Float64Array(queries.length * CURVE_METRICS.length);
     queries.forEach((q, r) => {
-      encodeConfig(q.config, undefined, enc);
+      if (opts.hideFamily || this.isNovelFamily(q.config)) encodeWithoutFamily(q.config, undefined, enc);
+      else encodeConfig(q.config, undefined, enc);
       s.standardizer.apply(enc, rows.subarray(r * IN, r * IN + FEATURE_COUNT));
       const obs = q.observed;
       if (obs && cutoffIndex(obs.upToFraction) >= 0) {
@@ -216,16 +229,16 @@ export class WorldModel implements Predictor {
     return { members: s.net.shape.members, rows: queries.length, mean, variance, prob };
   }
 
-  predictSync(queries: readonly Query[]): Prediction[] {
+  predictSync(queries: readonly Query[], opts: { hideFamily?: boolean } = {}): Prediction[] {
     const s = this.trained;
     const N = queries.length;
-    const { rows, anchors } = this.inputRows(queries);
+    const { rows, anchors } = this.inputRows(queries, opts);
     const raw = predictRaw(s.net, rows, N);
     const P = s.net.shape.members;
     const preds: Prediction[] = [];
     for (let r = 0; r < N; r++) {
       const curves = {} as Prediction["curves"];
-      const calOffset = cutoffIndex(queries[r]!.observed?.upToFraction ?? 0) >= 0 ? CURVE_METRICS.length : 0;
+      const calOffset = this.calibrationOffset(queries[r]!);
       CURVE_METRICS.forEach((m, mi) => {
         const sd = s.targetStd[mi]!, mu0 = s.targetMean[mi]!, cal = s.calibration[calOffset + mi]!;
         const anchor = anchors[r * CURVE_METRICS.length + mi]!;
@@ -284,29 +297,6 @@ export class WorldModel implements Predictor {
     this.state?.net.dispose();
     this.state = null;
   }
-}
-
-/** Per-metric mean and std of the finite target values. */
-function targetNorms(examples: readonly Example[]): { mean: Float64Array; std: Float64Array } {
-  const mean = new Float64Array(CURVE_METRICS.length), std = new Float64Array(CURVE_METRICS.length).fill(1);
-  CURVE_METRICS.forEach((m, mi) => {
-    let n = 0, s = 0, sq = 0;
-    for (const e of examples) for (const v of e.curves[m]) if (Number.isFinite(v)) { n++; s += v; sq += v * v; }
-    if (n === 0) return;
-    mean[mi] = s / n;
-    const sd = Math.sqrt(Math.max(0, sq / n - (s / n) ** 2));
-    std[mi] = sd > 1e-6 ? sd : 1;
-  });
-  return { mean, std };
-}
-
-function normalizeCurves(curves: Partial<Record<CurveMetric, ArrayLike<number>>>, mean: Float64Array, std: Float64Array): Float64Array {
-  const out = new Float64Array(CURVE_OUTPUTS).fill(NaN);
-  CURVE_METRICS.forEach((m, mi) => {
-    const v = curves[m];
-    if (v) for (let k = 0; k < CURVE_POINTS; k++) out[mi * CURVE_POINTS + k] = (v[k]! - mean[mi]!) / std[mi]!;
-  });
-  return out;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

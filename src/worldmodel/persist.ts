@@ -1,11 +1,12 @@
 // World-model versions in the store: save a trained model as a new version, load
 // the latest (or a given) one, and train incrementally as runs arrive: the new
 // version warm-starts from the latest version's weights when the encoding and the
-// net's shape still match, and is stored with its meta.
+// net's shape still match, and is stored with its meta. A version saved by code
+// with another config encoding does not load (IncompatibleWorldModelError).
 
 import { newId, type Store, type WorldModelRecord } from "../store/index.js";
 import { loadExamples } from "./examples.js";
-import { WorldModel, type FitOptions } from "./model.js";
+import { IncompatibleWorldModelError, WorldModel, type FitOptions } from "./model.js";
 
 /** Stores the model as a new version; returns its id. */
 export async function saveWorldModel(store: Store, model: WorldModel, evaluation: unknown = null): Promise<string> {
@@ -43,7 +44,11 @@ export async function trainWorldModel(store: Store, opts: TrainWorldModelOptions
   const { previous: prevOpt = true, limit, onProgress, ...fit } = opts;
   const examples = await loadExamples(store, { limit, onProgress: (n) => onProgress?.("examples", n) });
   if (examples.length === 0) throw new Error("worldmodel: the store holds no finished runs to learn from");
-  const prev = prevOpt === false ? null : await loadWorldModel(store, typeof prevOpt === "string" ? prevOpt : undefined);
+  // a version trained on another config encoding cannot be a warm start: the new one starts afresh
+  const prev = prevOpt === false ? null : await loadWorldModel(store, typeof prevOpt === "string" ? prevOpt : undefined).catch((e: unknown) => {
+    if (e instanceof IncompatibleWorldModelError) return null;
+    throw e;
+  });
   const model = new WorldModel();
   await model.fit(examples, { ...fit, previous: prev?.model ?? null });
   const warm = model.meta.report?.warmStarted ? prev?.id ?? null : null;

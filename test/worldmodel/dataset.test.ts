@@ -1,7 +1,7 @@
 // The standing dataset: its plan is deterministic and prefix-stable, every run
 // validates within the budget, sweeps are one-at-a-time (their runs differ in
-// exactly the sweep's path), and building it in a store, forks included, is
-// resumable.
+// exactly the sweep's path), seed replicates differ from their originals in seeds
+// only, and building it in a store, forks and replicates included, is resumable.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +14,7 @@ import { validateExperiment } from "../../src/universe/config/validate.js";
 import { MIN_SWEEP_POINTS, planDataset, type DatasetBudget } from "../../src/worldmodel/dataset-plan.js";
 import { datasetRuns, enqueueDataset, generateDataset } from "../../src/worldmodel/dataset.js";
 import { enqueueForks, planForks } from "../../src/worldmodel/dataset-forks.js";
+import { enqueueReplicates, planReplicates } from "../../src/worldmodel/dataset-replicates.js";
 import { configLeaves, differingPaths, isSinglePathChange } from "../../src/worldmodel/pairs.js";
 
 test("the plan is deterministic, prefix-stable, valid, within budget, and its sweeps are one-at-a-time", () => {
@@ -48,6 +49,22 @@ test("the plan is deterministic, prefix-stable, valid, within budget, and its sw
   }
 });
 
+test("seed replicates: deterministic, prefix-stable, only the seeds differ from the original", () => {
+  const plan = planDataset(60, 11);
+  const all = planReplicates(plan, 11, 1);
+  assert.equal(all.length, plan.filter((p) => !p.sweep).length, "fraction 1: every independent sample");
+  const some = planReplicates(plan, 11);
+  assert.ok(some.length < all.length / 4, `the default fraction replicates a few (${some.length})`);
+  assert.deepEqual(planReplicates(plan.slice(0, 30), 11, 1).map((r) => r.name), all.filter((r) => r.original.index < 30).map((r) => r.name));
+  for (const r of all) {
+    assert.equal(r.name, `wm-11-r${r.original.index}`);
+    const v = validateExperiment(r.run.config);
+    assert.ok(v.ok && v.id === r.run.configId, `${r.name} validates to its id`);
+    assert.notEqual(r.run.configId, r.original.configId);
+    assert.deepEqual(differingPaths(configLeaves(r.original.config), configLeaves(r.run.config)).filter((p) => p !== "name"), ["task.seed", "train.seed"]);
+  }
+});
+
 const TINY: DatasetBudget = { sampleSeconds: 0.25, anchorSeconds: 0.15, pointSeconds: 0.4, maxParams: 20_000 };
 
 test("building the dataset is resumable: a second call enqueues nothing, a longer one only the rest", async () => {
@@ -56,14 +73,19 @@ test("building the dataset is resumable: a second call enqueues nothing, a longe
   const pool = new WorkerPool({ threads: 1 });
   try {
     // seed 8: three samples, then a sweep that the first call cuts after its first point
-    // every sample gets a fork here (forkFraction 1), once its parent has completed
-    const first = await generateDataset(store, pool, { runs: 4, seed: 8, budget: TINY, forkFraction: 1 });
+    // every sample gets a fork here (forkFraction 1), once its parent has completed, and a seed replicate
+    const first = await generateDataset(store, pool, { runs: 4, seed: 8, budget: TINY, forkFraction: 1, replicateFraction: 1 });
     assert.equal(first.enqueued, 4);
-    const parents = (await store.listRuns()).filter((r) => !r.lineage);
+    assert.deepEqual(first.replicates, { planned: 3, present: 0, enqueued: 3 });
+    const replicas = (await store.listRuns()).filter((r) => r.name?.startsWith("wm-8-r"));
+    assert.deepEqual(replicas.map((r) => r.name).sort(), ["wm-8-r0", "wm-8-r1", "wm-8-r2"]);
+    const parents = (await store.listRuns()).filter((r) => !r.lineage && !r.name?.startsWith("wm-8-r"));
     const completedSamples = parents.filter((r) => r.status === "completed" && r.sweepId === null);
     assert.equal(first.forks.planned, 3);
     assert.equal(first.forks.enqueued, completedSamples.length);
-    assert.equal(first.completed + first.diverged, 4 + first.forks.enqueued);
+    assert.equal(first.completed + first.diverged, 4 + 3 + first.forks.enqueued);
+    const replicasAgain = await enqueueReplicates(store, planReplicates(planDataset(4, 8, TINY), 8, 1), await datasetRuns(store, 8));
+    assert.deepEqual(replicasAgain, { planned: 3, present: 3, enqueued: 0 });
     const forks = (await store.listRuns()).filter((r) => r.lineage);
     assert.ok(forks.length > 0, "some forks were trained");
     for (const f of forks) {

@@ -64,12 +64,22 @@ describe("encodeConfig", () => {
 });
 
 describe("Standardizer", () => {
-  it("centres and scales fitted rows; constant features keep std 1", () => {
+  it("centres and scales fitted rows; constant features are ignored (std 0, standardized to 0)", () => {
     const rows = [Float32Array.of(1, 5, 0), Float32Array.of(3, 5, 10), Float32Array.of(5, 5, 20)];
     const s = Standardizer.fit(rows);
-    assert.deepEqual(Array.from(s.std.subarray(1, 2)), [1]);
+    assert.deepEqual(Array.from(s.std.subarray(1, 2)), [0]);
     const z = rows.map((r) => s.apply(r, new Float32Array(3)));
     for (let j = 0; j < 3; j++) assert.ok(Math.abs(z.reduce((a, r) => a + r[j]!, 0)) < 1e-5);
     assert.ok(Math.abs(z[2]![0]! - Math.sqrt(1.5)) < 1e-5);
+    // a query with another value of the constant feature (an unseen family's one-hot) still gives 0 there
+    assert.equal(s.apply(Float32Array.of(3, 1, 10))[1], 0);
+  });
+
+  it("refitIgnored fits only the features that were constant", () => {
+    const s = Standardizer.fit([Float32Array.of(1, 0), Float32Array.of(3, 0)]);
+    const later = s.refitIgnored([Float32Array.of(10, 0), Float32Array.of(30, 1), Float32Array.of(50, 1)]);
+    assert.deepEqual([later.mean[0], later.std[0]], [s.mean[0], s.std[0]], "a fitted feature keeps its scale");
+    assert.ok(later.std[1]! > 0 && Math.abs(later.mean[1]! - 2 / 3) < 1e-6, "the constant one is fitted now");
+    assert.equal(s.std[1], 0, "the original is unchanged");
   });
 });

@@ -119,6 +119,8 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
   const text = renderReport(report, "oracle");
   assert.match(text, /split random/);
   assert.match(text, /oracle on random: /);
+  assert.match(text, /seed noise: no configs were run with two seeds/, "the synthetic runs have no replicates");
+  assert.equal(report.noise.configs, 0);
   const parsed = JSON.parse(reportJson(report));
   assert.equal(parsed.splits[0].results[0].metrics.auc_grokking.value, null);
 });

@@ -4,7 +4,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { exampleFromCurves, forkObserved, loadExamples, pointStep, resampleCurve } from "../../src/worldmodel/examples.js";
+import { LOSS_FLOOR, exampleFromCurves, forkObserved, loadExamples, pointStep, resampleCurve } from "../../src/worldmodel/examples.js";
 import { CURVE_FRACTIONS, CURVE_POINTS } from "../../src/worldmodel/types.js";
 import { openStore } from "../../src/store/index.js";
 import { syntheticConfig } from "./synthetic.js";
@@ -29,6 +29,14 @@ describe("resampleCurve", () => {
     assert.ok(k100 > 0);
     assert.ok(Math.abs(r[0]! - Math.log10(10 / (1 + pointStep(0, 1000)))) < 1e-9);
     for (let k = k100; k < CURVE_POINTS; k++) assert.ok(Number.isNaN(r[k]!));
+  });
+
+  it("floors losses at LOSS_FLOOR (float32 rounding below it), exactly zero included", () => {
+    const c = recorded(1000, (s) => (s < 2 ? 1 : s < 500 ? 1e-9 : 0));
+    const r = resampleCurve(c.steps, c.values, 1000, true);
+    assert.equal(r[CURVE_POINTS - 4], Math.log10(LOSS_FLOOR), "1e-9 counts as the floor");
+    assert.equal(r[CURVE_POINTS - 1], Math.log10(LOSS_FLOOR));
+    assert.ok(r.every((v) => v >= Math.log10(LOSS_FLOOR)));
   });
 
   it("is NaN where the metric is undefined", () => {

@@ -8,6 +8,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type RunCurves } from "../../src/store/index.js";
 import { loadWorldModel, trainWorldModel } from "../../src/worldmodel/persist.js";
+import { IncompatibleWorldModelError, WorldModel } from "../../src/worldmodel/model.js";
+import { decodeState } from "../../src/worldmodel/model-codec.js";
+
+/** The serialized model with another JSON header (the float data moved to stay 4-byte aligned). */
+function reencode(bytes: Uint8Array, header: unknown): Uint8Array {
+  const oldLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
+  const data = bytes.subarray(Math.ceil((8 + oldLen) / 4) * 4);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = Math.ceil((8 + json.length) / 4) * 4;
+  const out = new Uint8Array(start + data.length);
+  out.set(bytes.subarray(0, 4), 0);
+  new DataView(out.buffer).setUint32(4, json.length, true);
+  out.set(json, 8);
+  out.set(data, start);
+  return out;
+}
 import { curveAt, syntheticConfig, trueFinal } from "./synthetic.js";
 
 function curves(final: number, steps: number): RunCurves {
@@ -42,6 +58,18 @@ describe("world model persistence", () => {
       assert.deepEqual((await store.listWorldModels()).map((v) => v.id), [second.id, first.id]);
       const fresh = await trainWorldModel(store, { ...options, previous: false, hidden: [8] });
       assert.equal(fresh.warmStartedFrom, null);
+
+      // a version saved by code with another config encoding does not load, and is no warm start
+      const state = decodeState(fresh.model.serialize());
+      const outdated = WorldModel.fromState.bind(WorldModel, { ...state, meta: { ...state.meta, featureNames: state.meta.featureNames.slice(1) } });
+      assert.throws(outdated, IncompatibleWorldModelError);
+      const bytes = fresh.model.serialize();
+      const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + new DataView(bytes.buffer).getUint32(4, true))));
+      header.meta.featureNames = ["an-old-feature", ...header.meta.featureNames.slice(1)];
+      await store.putWorldModel({ id: "wm-outdated", params: reencode(bytes, header), meta: header.meta, evaluation: null });
+      await assert.rejects(loadWorldModel(store, "wm-outdated"), IncompatibleWorldModelError);
+      const afterOutdated = await trainWorldModel(store, { ...options, previous: "wm-outdated" });
+      assert.equal(afterOutdated.warmStartedFrom, null);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,93 @@
+// Seed noise of the stored runs: runs whose configs are identical except for
+// their seeds (the dataset's replicates, `run --repeats`, sweeps with repeats)
+// show how much of a run's outcome no config-based predictor can know. The
+// evaluation reports it beside the predictors: how far apart two seeds' final
+// losses lie, and how well one seed's final losses rank the other's. If two seeds
+// of the same configs rank each other with Spearman rho, a perfect predictor of
+// the expected outcome ranks single runs with about sqrt(rho) (the noise enters
+// once instead of twice), the ceiling quoted as `ceilingSpearman*`.
+
+import { CURVE_POINTS, type Example } from "./types.js";
+import { configLeaves } from "./pairs.js";
+import { meanAbsoluteError, median, spearman } from "./metrics.js";
+
+/** Families need at least this many replicated configs for a within-family value. */
+export const MIN_FAMILY_REPLICATES = 5;
+const LAST = CURVE_POINTS - 1;
+
+export interface NoiseReference {
+  /** configs with at least two finished, non-fork runs that differ only in seeds */
+  configs: number;
+  /** mean |difference| of final log10 test loss between two seeds (first two runs of each config) */
+  maeFinal: number;
+  /** mean |difference| of log10 train and test loss at every curve point */
+  maeCurve: number;
+  /** Spearman of one seed's final log10 test loss against the other's, pooled */
+  spearmanFinal: number;
+  /** the same within each family with >= MIN_FAMILY_REPLICATES configs, median */
+  spearmanFinalFamily: number;
+  families: number;
+  /** sqrt of the above: about the best Spearman a predictor of the expected outcome reaches on single runs */
+  ceilingSpearmanFinal: number;
+  ceilingSpearmanFinalFamily: number;
+}
+
+/** A key of a config without its seeds (and its name): equal keys = replicates. */
+export function seedlessKey(config: unknown): string {
+  const leaves = [...configLeaves(config)].filter(([path]) => !/(^|\.)seed$/.test(path));
+  leaves.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return JSON.stringify(leaves);
+}
+
+/** Groups of examples (not forks) that differ only in seeds, each of at least two runs. */
+export function replicateGroups(examples: readonly Example[]): Example[][] {
+  const byKey = new Map<string, Example[]>();
+  for (const e of examples) {
+    if (e.fork) continue;
+    const key = seedlessKey(e.config);
+    let list = byKey.get(key);
+    if (!list) byKey.set(key, (list = []));
+    list.push(e);
+  }
+  return [...byKey.values()].filter((g) => g.length >= 2).map((g) => [...g].sort((a, b) => (a.runId < b.runId ? -1 : 1)));
+}
+
+/** How much two seeds of one config disagree (NaN where there are too few replicated configs). */
+export function noiseReference(examples: readonly Example[]): NoiseReference {
+  const pairs = replicateGroups(examples).map((g) => [g[0]!, g[1]!] as const);
+  const finite = pairs.filter(([a, b]) => Number.isFinite(a.curves.test_loss[LAST]!) && Number.isFinite(b.curves.test_loss[LAST]!));
+  const first = finite.map(([a]) => a.curves.test_loss[LAST]!), second = finite.map(([, b]) => b.curves.test_loss[LAST]!);
+  const curveA: number[] = [], curveB: number[] = [];
+  for (const [a, b] of pairs) {
+    for (const m of ["train_loss", "test_loss"] as const) {
+      for (let k = 0; k < CURVE_POINTS; k++) {
+        const x = a.curves[m][k]!, y = b.curves[m][k]!;
+        if (Number.isFinite(x) && Number.isFinite(y)) {
+          curveA.push(x);
+          curveB.push(y);
+        }
+      }
+    }
+  }
+  const byFamily = new Map<string, number[]>();
+  finite.forEach(([a], i) => {
+    let list = byFamily.get(a.family);
+    if (!list) byFamily.set(a.family, (list = []));
+    list.push(i);
+  });
+  const familyRhos = [...byFamily.values()].filter((ix) => ix.length >= MIN_FAMILY_REPLICATES)
+    .map((ix) => spearman(ix.map((i) => first[i]!), ix.map((i) => second[i]!))).filter(Number.isFinite);
+  const pooled = finite.length >= MIN_FAMILY_REPLICATES ? spearman(first, second) : NaN;
+  const family = familyRhos.length > 0 ? median(familyRhos) : NaN;
+  const ceiling = (rho: number) => (Number.isFinite(rho) ? Math.sqrt(Math.max(0, rho)) : NaN);
+  return {
+    configs: pairs.length,
+    maeFinal: finite.length > 0 ? meanAbsoluteError(first, second) : NaN,
+    maeCurve: curveA.length > 0 ? meanAbsoluteError(curveA, curveB) : NaN,
+    spearmanFinal: pooled,
+    spearmanFinalFamily: family,
+    families: familyRhos.length,
+    ceilingSpearmanFinal: ceiling(pooled),
+    ceilingSpearmanFinalFamily: ceiling(family),
+  };
+}
