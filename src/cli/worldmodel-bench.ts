@@ -5,6 +5,7 @@
 // depends on the shape, not on what the weights learned). Queries are distinct
 // sampled experiments, config only and with an observed 30% prefix.
 
+import { Engine } from "../engine/index.js";
 import { validateExperiment } from "../universe/config/validate.js";
 import { sampleExperiments } from "../universe/generate/index.js";
 import { openStore } from "../store/index.js";
@@ -22,6 +23,7 @@ const BATCHES = 3;
 export interface WorldModelBenchResult {
   bench: "worldmodel";
   model: string;
+  threads: number;
   members: number;
   hidden: number[];
   /** timed predictions of each kind */
@@ -55,6 +57,8 @@ function rate(model: WorldModel, warmUp: Query[], batches: Query[][]): number {
 export interface WorldModelBenchOptions {
   url?: string;
   json: boolean;
+  /** kernel threads of the model's engine (default 1) */
+  threads?: number;
   /** queries per batch (default 10,000) and distinct sampled configs cycled through them (default 2,000) */
   batch?: number;
   distinct?: number;
@@ -67,11 +71,12 @@ export async function benchWorldModel(opts: WorldModelBenchOptions, stdout: { wr
     if (!v.ok) throw new Error("bench worldmodel: a sampled experiment is invalid (a generator bug)");
     return v.config as unknown;
   });
+  const engine = new Engine({ threads: opts.threads ?? 1 });
   let model: WorldModel | null = null, label = "default shape, fitted briefly on sampled configs";
   if (opts.url) {
     const store = await openStore(opts.url);
     try {
-      const loaded = await loadWorldModel(store).catch((e: unknown) => {
+      const loaded = await loadWorldModel(store, undefined, engine).catch((e: unknown) => {
         if (e instanceof IncompatibleWorldModelError) throw new UsageError(e.message);
         throw e;
       });
@@ -81,7 +86,7 @@ export async function benchWorldModel(opts: WorldModelBenchOptions, stdout: { wr
     }
   }
   if (!model) {
-    model = new WorldModel({ steps: 20, evalEvery: 10 });
+    model = new WorldModel({ steps: 20, evalEvery: 10 }, engine);
     await model.fit(sampledExamples(configs.slice(0, Math.min(200, configs.length))));
   }
   // fresh objects for every query (as the explorer's candidates are): no cache keyed by object helps
@@ -91,16 +96,17 @@ export async function benchWorldModel(opts: WorldModelBenchOptions, stdout: { wr
   const withPrefix = batches((i) => ({ ...prefixQuery(examples[i]!), config: structuredClone(configs[i]) }));
   const warmUp = configs.slice(0, 500).map((config) => ({ config }));
   const result: WorldModelBenchResult = {
-    bench: "worldmodel", model: label, members: model.trained.net.shape.members, hidden: model.trained.net.shape.hidden,
+    bench: "worldmodel", model: label, threads: engine.threads, members: model.trained.net.shape.members, hidden: model.trained.net.shape.hidden,
     predictions: BATCHES * BATCH,
     config_only_per_s: Math.round(rate(model, warmUp, configOnly)),
     with_prefix_per_s: Math.round(rate(model, warmUp, withPrefix)),
     target_per_s: PREDICTION_TARGET,
   };
   model.dispose();
+  await engine.close();
   const f = (x: number) => x.toLocaleString("en-US");
   stdout.write(opts.json ? `${JSON.stringify(result)}\n`
-    : `worldmodel (${label}; ${result.members} members, hidden ${result.hidden.join("x")}): ${f(result.config_only_per_s)} config-only predictions/s, ` +
+    :  `worldmodel (${label}; ${result.members} members, hidden ${result.hidden.join("x")}; ${result.threads} thread${result.threads > 1 ? "s" : ""}): ${f(result.config_only_per_s)} config-only predictions/s, ` +
       `${f(result.with_prefix_per_s)}/s given a 30% prefix, ${BATCHES} batches of ${f(BATCH)} each (target ${f(PREDICTION_TARGET)}/s)\n`);
   return result;
 }

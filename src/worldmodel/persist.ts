@@ -4,6 +4,7 @@
 // net's shape still match, and is stored with its meta. A version saved by code
 // with another config encoding does not load (IncompatibleWorldModelError).
 
+import type { Engine } from "../engine/index.js";
 import { newId, type Store, type WorldModelRecord } from "../store/index.js";
 import { loadExamples } from "./examples.js";
 import { IncompatibleWorldModelError, WorldModel, type FitOptions } from "./model.js";
@@ -15,12 +16,12 @@ export async function saveWorldModel(store: Store, model: WorldModel, evaluation
   return id;
 }
 
-/** The version `id` (or the latest), or null when the store holds none. */
-export async function loadWorldModel(store: Store, id?: string): Promise<{ id: string; model: WorldModel; record: Omit<WorldModelRecord, "params"> } | null> {
+/** The version `id` (or the latest), or null when the store holds none; `engine` e.g. with 2 threads for large batches. */
+export async function loadWorldModel(store: Store, id?: string, engine?: Engine): Promise<{ id: string; model: WorldModel; record: Omit<WorldModelRecord, "params"> } | null> {
   const rec = await store.getWorldModel(id);
   if (!rec) return null;
   const { params, ...record } = rec;
-  return { id: rec.id, model: WorldModel.deserialize(params), record };
+  return { id: rec.id, model: WorldModel.deserialize(params, engine), record };
 }
 
 export interface TrainWorldModelOptions extends Omit<FitOptions, "previous"> {
