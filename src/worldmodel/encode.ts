@@ -242,7 +242,7 @@ export function encodeConfig(config: unknown, paramCount?: number | null, out = 
   return out;
 }
 
-/** Per-feature mean and std fitted on training encodings; constant features get std 1. */
+/** Per-feature mean and std fitted on training encodings; features constant there are ignored. */
 export class Standardizer {
   /** std 0 marks a feature that was constant in the fitted rows: it is ignored (standardizes to 0) */
   constructor(readonly mean: Float32Array, readonly std: Float32Array) {}

@@ -209,10 +209,11 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
     engine.scope(() => {
       opt.zeroGrad();
       const out = net.forward(engine.tensor(batch.x, [P, B, IN]));
-      const l = memberLosses(out, engine.tensor(batch.y, [P, B, CURVE_OUTPUTS]), engine.tensor(batch.w, [P, B, CURVE_OUTPUTS]),
+      const y = engine.tensor(batch.y, [P, B, CURVE_OUTPUTS]);
+      const l = memberLosses(out, y, engine.tensor(batch.w, [P, B, CURVE_OUTPUTS]),
         engine.tensor(batch.t, [P, B, EVENT_OUTPUTS]), engine.tensor(batch.we, [P, B, EVENT_OUTPUTS]));
       let total = F.add(l.nll, l.bce);
-      if (Q > 0) total = F.add(total, pairLoss(out, engine.tensor(batch.y, [P, B, CURVE_OUTPUTS]), engine.tensor(pairW, [P, Q, CURVE_OUTPUTS]), B, Q));
+      if (Q > 0) total = F.add(total, pairLoss(out, y, engine.tensor(pairW, [P, Q, CURVE_OUTPUTS]), B, Q));
       backward(F.sum(o.mseWeight > 0 ? F.add(total, F.scale(l.sqErr, o.mseWeight)) : total));
       opt.step();
     });

@@ -1,9 +1,8 @@
 // The learned world model: the ensemble (ensemble.ts) wrapped as a Predictor.
 // fit() encodes and standardizes the examples, normalizes the targets per metric,
 // gives forks their parent's curve up to the fork step as prefix, holds out one
-// slice for early stopping and another for calibration (one scale factor per
-// metric, for config-only and for prefixed queries, so 80% intervals cover about
-// 80% there), and trains. predict() builds all input rows at once and runs them
+// slice for early stopping and another for calibration (calibration.ts: scale
+// factors per metric so 80% intervals cover about 80% there), and trains. predict() builds all input rows at once and runs them
 // through the engine in large batches; predictive std = sqrt(mean aleatoric
 // variance + variance of the member means) x calibration (a set of its own for
 // families it never trained on, novel-family.ts). Serialization is in
