@@ -30,7 +30,7 @@ function program(): Command {
     .description("time the standard training workloads against the PyTorch reference")
     .argument("[workloads...]", `any of ${workloadNames.join(", ")}, matmul; or "store" (ingest and load rates), "suite" (experiments per hour) or "worldmodel" (predictions per second), each alone (default: the five training workloads)`)
     .option("--seconds <s>", "seconds to time each workload", "3")
-    .option("--threads <n>", "threads: kernel threads of single-model workloads, worker threads of the population (default: one per core); of the model with `bench worldmodel` (default 1)")
+    .option("--threads <n>", "threads: kernel threads of single-model workloads, worker threads of the population (default: one per core); of the model with `bench worldmodel` (default: the model's own, one per core up to two)")
     .option("--json", "print one JSON object per line")
     .option("--no-torch", "skip the PyTorch reference run")
     .addOption(new Option("--backend <kind>", "kernel backend").choices(["wasm", "reference"]).default("wasm"))
@@ -45,8 +45,8 @@ function program(): Command {
       }
       if (workloads.includes("worldmodel")) {
         if (workloads.length > 1) throw new UsageError("`bench worldmodel` runs alone; time the training workloads separately");
-        const threads = opts.threads === undefined ? 1 : Number(opts.threads);
-        if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer, got '${String(opts.threads)}'`);
+        const threads = opts.threads === undefined ? undefined : Number(opts.threads);
+        if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads must be a positive integer, got '${String(opts.threads)}'`);
         await (await import("./worldmodel-bench.js")).benchWorldModel({ url: opts.db as string | undefined, json: Boolean(opts.json), threads });
         return;
       }

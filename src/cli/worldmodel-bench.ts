@@ -57,7 +57,7 @@ function rate(model: WorldModel, warmUp: Query[], batches: Query[][]): number {
 export interface WorldModelBenchOptions {
   url?: string;
   json: boolean;
-  /** kernel threads of the model's engine (default 1) */
+  /** kernel threads of the model's engine (default: the world model's own engine, a thread per core up to two) */
   threads?: number;
   /** queries per batch (default 10,000) and distinct sampled configs cycled through them (default 2,000) */
   batch?: number;
@@ -71,7 +71,7 @@ export async function benchWorldModel(opts: WorldModelBenchOptions, stdout: { wr
     if (!v.ok) throw new Error("bench worldmodel: a sampled experiment is invalid (a generator bug)");
     return v.config as unknown;
   });
-  const engine = new Engine({ threads: opts.threads ?? 1 });
+  const engine = opts.threads === undefined ? undefined : new Engine({ threads: opts.threads });
   let model: WorldModel | null = null, label = "default shape, fitted briefly on sampled configs";
   if (opts.url) {
     const store = await openStore(opts.url);
@@ -96,14 +96,14 @@ export async function benchWorldModel(opts: WorldModelBenchOptions, stdout: { wr
   const withPrefix = batches((i) => ({ ...prefixQuery(examples[i]!), config: structuredClone(configs[i]) }));
   const warmUp = configs.slice(0, 500).map((config) => ({ config }));
   const result: WorldModelBenchResult = {
-    bench: "worldmodel", model: label, threads: engine.threads, members: model.trained.net.shape.members, hidden: model.trained.net.shape.hidden,
+    bench: "worldmodel", model: label, threads: model.engine.threads, members: model.trained.net.shape.members, hidden: model.trained.net.shape.hidden,
     predictions: BATCHES * BATCH,
     config_only_per_s: Math.round(rate(model, warmUp, configOnly)),
     with_prefix_per_s: Math.round(rate(model, warmUp, withPrefix)),
     target_per_s: PREDICTION_TARGET,
   };
   model.dispose();
-  await engine.close();
+  await engine?.close();
   const f = (x: number) => x.toLocaleString("en-US");
   stdout.write(opts.json ? `${JSON.stringify(result)}\n`
     :  `worldmodel (${label}; ${result.members} members, hidden ${result.hidden.join("x")}; ${result.threads} thread${result.threads > 1 ? "s" : ""}): ${f(result.config_only_per_s)} config-only predictions/s, ` +
