@@ -69,10 +69,15 @@ export interface CurvesSource {
   sweepId?: string | null;
 }
 
+/** The task family of a config, as examples record it ("other" when it names none). */
+export function familyOf(config: unknown): string {
+  const family = (config as { task?: { family?: unknown } } | null)?.task?.family;
+  return typeof family === "string" ? family : "other";
+}
+
 function configParts(config: unknown): { family: string; steps: number } {
-  const c = (config ?? {}) as { task?: { family?: unknown }; train?: { steps?: unknown } };
-  const steps = typeof c.train?.steps === "number" ? c.train.steps : 1000;
-  return { family: typeof c.task?.family === "string" ? c.task.family : "other", steps };
+  const c = (config ?? {}) as { train?: { steps?: unknown } };
+  return { family: familyOf(config), steps: typeof c.train?.steps === "number" ? c.train.steps : 1000 };
 }
 
 /** An example from a run's config, status and recorded curves. */

@@ -12,12 +12,12 @@ import { availableParallelism } from "node:os";
 import { Engine } from "../engine/index.js";
 import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type CurveMetric, type EventKind, type Example, type Prediction, type Predictor, type Query } from "./types.js";
 import { FEATURE_COUNT, FEATURE_NAMES, Standardizer, encodeConfig, fnv1a } from "./encode.js";
-import { forkObserved } from "./examples.js";
+import { familyOf, forkObserved } from "./examples.js";
 import { CURVE_OUTPUTS, EVENT_OUTPUTS, NET_OUTPUTS, PREFIX_DIMS, EnsembleNet, paramSizes, cutoffIndex, predictRaw, prefixAnchors, writePrefix } from "./ensemble.js";
 import { DEFAULT_TRAIN_OPTIONS, trainEnsemble, type EnsembleTrainOptions, type EnsembleTrainReport, type TrainRow } from "./ensemble-train.js";
 import { SupportIndex, type Support } from "./support.js";
 import { decodeState, encodeState } from "./model-codec.js";
-import { encodeWithoutFamily, familyOf } from "./novel-family.js";
+import { encodeWithoutFamily } from "./novel-family.js";
 import { CALIBRATION_SETS, fitCalibration } from "./calibration.js";
 import { normalizeCurves, targetNorms } from "./targets.js";
 
@@ -186,12 +186,11 @@ export class WorldModel implements Predictor {
     Object.assign(s.meta.validCoverage80, coverage);
   }
 
-  /** Which set of interval factors a query uses (see calibrate); models saved before the novel-family set use the config-only one. */
+  /** Which set of interval factors a query uses (calibration.ts): with a prefix, of a novel family, or config-only. */
   private calibrationOffset(query: Query): number {
-    const s = this.trained;
     const M = CURVE_METRICS.length;
     if (cutoffIndex(query.observed?.upToFraction ?? 0) >= 0) return M;
-    return this.isNovelFamily(query.config) && s.calibration.length >= CALIBRATION_SETS * M ? 2 * M : 0;
+    return this.isNovelFamily(query.config) ? 2 * M : 0;
   }
 
   /** Whether a config's task family had no runs in training (it is then predicted without its family, novel-family.ts). */

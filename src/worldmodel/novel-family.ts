@@ -30,9 +30,3 @@ export function withoutFamily(config: unknown): unknown {
 export function encodeWithoutFamily(config: unknown, paramCount?: number | null, out?: Float32Array<ArrayBuffer>): Float32Array {
   return encodeConfig(withoutFamily(config), paramCount ?? paramCountOf(config), out);
 }
-
-/** The task family of a config ("" when it has none). */
-export function familyOf(config: unknown): string {
-  const task = (config as { task?: { family?: unknown } } | null)?.task;
-  return typeof task?.family === "string" ? task.family : "";
-}

@@ -5,6 +5,7 @@
 // nothing of the model or the recipe: a world model that does not beat it has not
 // learned anything beyond "which task is it".
 
+import { familyOf } from "../examples.js";
 import { CURVE_METRICS, CURVE_POINTS, type Example, type Prediction, type Predictor, type Query } from "../types.js";
 import { clonePrediction, eventRates, fillFrom, pool, withObserved } from "./aggregate.js";
 
@@ -16,11 +17,6 @@ function uninformed(): Prediction {
   for (const m of CURVE_METRICS) curves[m] = { mean: new Float64Array(CURVE_POINTS), std: new Float64Array(CURVE_POINTS).fill(1) };
   return { curves, events: {} as Prediction["events"] };
 }
-
-const familyOf = (config: unknown): string => {
-  const f = (config as { task?: { family?: unknown } } | null)?.task?.family;
-  return typeof f === "string" ? f : "";
-};
 
 export class FamilyMeanPredictor implements Predictor {
   readonly name = "family-mean";
