@@ -10,9 +10,7 @@
 
 import { taskNames, tasks } from "../universe/tasks/index.js";
 import { unitKinds } from "../universe/units/index.js";
-import { fitModel } from "../universe/model.js";
-import { taskSpecOf } from "../universe/config/validate.js";
-import type { TaskConfig } from "../universe/config/experiment.js";
+import { paramCountOf } from "./param-count.js";
 
 export const HASH_BUCKETS = 64;
 
@@ -81,7 +79,8 @@ function summarizeTree(node: unknown, depth: number, s: TreeSummary): void {
     s.units.set(kind, (s.units.get(kind) ?? 0) + 1);
     if (kind === "mlp") s.mlpHidden += num(node.depth) ?? 1;
   }
-  for (const [k, v] of Object.entries(node)) {
+  for (const k in node) {
+    const v = node[k];
     const n = num(v);
     if (n !== null && WIDTH_KEYS.test(k) && n > 0) s.widths.push(n);
     else if (typeof v === "object") summarizeTree(v, d, s);
@@ -129,34 +128,6 @@ function hashLeaves(value: unknown, h1: number, h2: number, root: boolean, out: 
     x = 1;
   } else return;
   out[offset + (h1 % HASH_BUCKETS)]! += (h2 & 1 ? 1 : -1) * x;
-}
-
-const paramCountByObject = new WeakMap<object, number | null>();
-const paramCountByText = new Map<string, number | null>();
-const PARAM_CACHE_LIMIT = 20_000;
-
-/**
- * Parameters of the model per member, from the tree and the task (null if it does
- * not fit). Fitting a tree costs ~0.1 ms, so results are cached by object and by
- * the JSON of (task, model): many queries share a model and task.
- */
-export function paramCountOf(config: unknown): number | null {
-  if (!isObj(config)) return null;
-  const byObject = paramCountByObject.get(config);
-  if (byObject !== undefined) return byObject;
-  const key = JSON.stringify([config.task, config.model]);
-  let count = paramCountByText.get(key);
-  if (count === undefined) {
-    try {
-      count = fitModel(config.model as never, taskSpecOf(config.task as TaskConfig)).paramCount;
-    } catch {
-      count = null;
-    }
-    if (paramCountByText.size >= PARAM_CACHE_LIMIT) paramCountByText.clear();
-    paramCountByText.set(key, count);
-  }
-  paramCountByObject.set(config, count);
-  return count;
 }
 
 /**

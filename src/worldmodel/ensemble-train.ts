@@ -14,7 +14,7 @@
 import { AdamW, Engine, F, Rng, Stream, backward, type Tensor } from "../engine/index.js";
 import { CURVE_METRICS, CURVE_POINTS } from "./types.js";
 import { drawPairs, pairLoss, pairWeights, rowGroups } from "./pair-loss.js";
-import { CURVE_OUTPUTS, EVENT_OUTPUTS, EnsembleNet, LOGVAR_MAX, LOGVAR_MIN, LOGVAR_OFFSET, NET_OUTPUTS, PREFIX_DIMS, paramSizes, prefixAnchors, writePrefix, type NetShape } from "./ensemble.js";
+import { CURVE_OUTPUTS, EVENT_OUTPUTS, EnsembleNet, NET_OUTPUTS, PREFIX_DIMS, paramSizes, prefixAnchors, squashLogVar, writePrefix, type NetShape } from "./ensemble.js";
 
 /** One training row: standardized config encoding, normalized targets, events. */
 export interface TrainRow {
@@ -26,6 +26,8 @@ export interface TrainRow {
   forcedPrefix?: { values: Float64Array; cutoff: number } | null;
   /** rows of one group (a one-at-a-time sweep) differ in one knob: their differences train the pair loss */
   group?: string | null;
+  /** the task family: rows of one family can also be paired (familyPairShare) */
+  family?: string | null;
   /** the encoding with the task family hidden (novel-family.ts), for family dropout */
   xHidden?: Float32Array | null;
 }
@@ -47,6 +49,8 @@ export interface EnsembleTrainOptions {
   pairFraction: number;
   /** weight of the squared error of the pairs' predicted differences (normalized units, per point) */
   pairWeight: number;
+  /** share of the pairs drawn from any two rows of one task family instead of one sweep (differences of many knobs at once) */
+  familyPairShare: number;
   /** probability that a sampled row is shown with its family hidden, so the net also learns a family-agnostic prediction (used for unseen families) */
   familyDropout: number;
   evalEvery: number;
@@ -71,7 +75,7 @@ export interface EnsembleTrainOptions {
  */
 export const DEFAULT_TRAIN_OPTIONS: EnsembleTrainOptions = {
   members: 5, hidden: [128, 128], steps: 10_000, batchSize: 128, lr: 1e-3, weightDecay: 1e-4, seed: 0,
-  noPrefixProb: 0.5, eventWeight: 0.5, mseWeight: 0, pairFraction: 0.25, pairWeight: 10, familyDropout: 0.1, evalEvery: 100, patience: 8,
+  noPrefixProb: 0.5, eventWeight: 0.5, mseWeight: 0, pairFraction: 0.25, pairWeight: 10, familyPairShare: 0, familyDropout: 0.1, evalEvery: 100, patience: 8,
 };
 
 export interface EnsembleTrainReport {
@@ -80,11 +84,6 @@ export interface EnsembleTrainReport {
   bestStep: number[];
   warmStarted: boolean;
   seconds: number;
-}
-
-/** log-variance from the raw output (as squashLogVarValue, on tensors) */
-export function squashLogVar(raw: Tensor): Tensor {
-  return F.affine(F.sigmoid(F.addScalar(raw, LOGVAR_OFFSET)), LOGVAR_MAX - LOGVAR_MIN, LOGVAR_MIN);
 }
 
 /**
@@ -174,7 +173,10 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
   batch.we.fill(o.eventWeight / (B * EVENT_OUTPUTS));
   // pair rows: the last 2Q rows of each member's block, firsts then seconds
   const groups = rowGroups(train);
-  const Q = o.pairWeight > 0 && groups.rows.length > 0 ? Math.floor((B * o.pairFraction) / 2) : 0;
+  const families = rowGroups(train, (r) => (o.familyPairShare > 0 ? r.family : null));
+  const Q = o.pairWeight > 0 && groups.rows.length + families.rows.length > 0 ? Math.floor((B * o.pairFraction) / 2) : 0;
+  // of which drawn within a family (all of them when no sweep has two rows)
+  const familyQ = families.rows.length === 0 ? 0 : groups.rows.length === 0 ? Q : Math.round(Q * o.familyPairShare);
   const pairW = new Float32Array(P * Q * CURVE_OUTPUTS);
   const validSet = valid.length > 0 ? validationBatch(valid, D, o.seed, o.eventWeight) : null;
   const validTensors = validSet && {
@@ -197,7 +199,12 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
         hidden.push(o.familyDropout > 0 && draws[p]!.uniform() < o.familyDropout);
       }
       if (Q > 0) {
-        const [firsts, seconds] = drawPairs(groups, Q, draws[p]!);
+        const [firsts, seconds] = drawPairs(groups, Q - familyQ, draws[p]!);
+        if (familyQ > 0) {
+          const [f, s] = drawPairs(families, familyQ, draws[p]!);
+          firsts.push(...f);
+          seconds.push(...s);
+        }
         for (const i of [...firsts, ...seconds]) {
           rows.push(train[i]!);
           cutoffs.push(-1);

@@ -18,7 +18,11 @@ export const LOGVAR_MIN = -9;
 export const LOGVAR_MAX = 5;
 /** raw output -> log-variance is LOGVAR_MIN + (MAX - MIN) * sigmoid(raw + OFFSET): smooth, bounded, 0 at raw 0 */
 export const LOGVAR_OFFSET = Math.log(-LOGVAR_MIN / LOGVAR_MAX);
-export const squashLogVarValue = (raw: number): number => LOGVAR_MIN + (LOGVAR_MAX - LOGVAR_MIN) / (1 + Math.exp(-(raw + LOGVAR_OFFSET)));
+
+/** log-variance from the raw variance outputs (elementwise) */
+export function squashLogVar(raw: Tensor): Tensor {
+  return F.affine(F.sigmoid(F.addScalar(raw, LOGVAR_OFFSET)), LOGVAR_MAX - LOGVAR_MIN, LOGVAR_MIN);
+}
 
 export interface NetShape {
   members: number;
@@ -172,67 +176,4 @@ export function prefixAnchors(normalized: ArrayLike<number> | null, cutoff: numb
     }
     out[offset + m] = a;
   }
-}
-
-export interface RawPrediction {
-  /** members x rows x CURVE_OUTPUTS normalized means */
-  mean: Float32Array;
-  /** members x rows x CURVE_OUTPUTS normalized (aleatoric) variances */
-  variance: Float32Array;
-  /** members x rows x EVENT_OUTPUTS logits */
-  logits: Float32Array;
-  rows: number;
-}
-
-/** Whether rows [start, start + n) carry no prefix (the has-prefix flag is the prefix block's last column). */
-function configOnly(inputs: Float32Array, IN: number, start: number, n: number): boolean {
-  for (let r = start; r < start + n; r++) if (inputs[r * IN + IN - 1] !== 0) return false;
-  return true;
-}
-
-/**
- * Every member's outputs for `rows` input rows (row-major [rows, inputs]), in
- * chunks. A chunk of config-only rows skips the prefix block of the first layer
- * (its input is all zeros): about 40% less arithmetic for the common query.
- */
-export function predictRaw(net: EnsembleNet, inputs: Float32Array, rows: number, chunk = 2048): RawPrediction {
-  const { members: P, inputs: IN } = net.shape;
-  const D = IN - PREFIX_DIMS;
-  const mean = new Float32Array(P * rows * CURVE_OUTPUTS);
-  const variance = new Float32Array(P * rows * CURVE_OUTPUTS);
-  const logits = new Float32Array(P * rows * EVENT_OUTPUTS);
-  const engine = net.engine;
-  const firstWeight = engine.keep(net.configOnlyWeight());
-  try {
-    for (let start = 0; start < rows; start += chunk) {
-      const n = Math.min(chunk, rows - start);
-      engine.noGrad(() => engine.scope(() => {
-        let out: Tensor;
-        if (configOnly(inputs, IN, start, n)) {
-          const x = new Float32Array(n * D);
-          for (let r = 0; r < n; r++) x.set(inputs.subarray((start + r) * IN, (start + r) * IN + D), r * D);
-          out = net.forward(engine.tensor(x, [1, n, D]), firstWeight);
-        } else {
-          out = net.forward(engine.tensor(inputs.subarray(start * IN, (start + n) * IN), [1, n, IN]));
-        }
-        // plain index loops: a subarray per row would allocate millions of views per large batch
-        const heap = engine.heap.f32, base = out.ptr / 4;
-        for (let p = 0; p < P; p++) {
-          for (let r = 0; r < n; r++) {
-            const src = base + (p * n + r) * NET_OUTPUTS;
-            const dst = (p * rows + start + r) * CURVE_OUTPUTS;
-            for (let j = 0; j < CURVE_OUTPUTS; j++) {
-              mean[dst + j] = heap[src + j]!;
-              variance[dst + j] = Math.exp(squashLogVarValue(heap[src + CURVE_OUTPUTS + j]!));
-            }
-            const dstEvents = (p * rows + start + r) * EVENT_OUTPUTS;
-            for (let e = 0; e < EVENT_OUTPUTS; e++) logits[dstEvents + e] = heap[src + 2 * CURVE_OUTPUTS + e]!;
-          }
-        }
-      }));
-    }
-  } finally {
-    firstWeight.dispose();
-  }
-  return { mean, variance, logits, rows };
 }

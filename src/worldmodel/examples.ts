@@ -8,7 +8,7 @@ import type { Lineage, RunCurves, RunRecord, RunStatus, Store } from "../store/s
 import { detectAll, runView } from "../phenomena/index.js";
 import { experimentId } from "../universe/config/canonical.js";
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type CurveMetric, type EventKind, type Example, type Query } from "./types.js";
-import { paramCountOf } from "./encode.js";
+import { paramCountOf } from "./param-count.js";
 
 /**
  * Losses below this count as this. The engine trains in float32: a cross-entropy

@@ -4,7 +4,8 @@
 // and the standing dataset it learns from.
 
 export * from "./types.js";
-export { FEATURE_COUNT, FEATURE_NAMES, HASH_BUCKETS, Standardizer, encodeConfig, paramCountOf } from "./encode.js";
+export { FEATURE_COUNT, FEATURE_NAMES, HASH_BUCKETS, Standardizer, encodeConfig } from "./encode.js";
+export { paramCountOf } from "./param-count.js";
 export { exampleFromCurves, exampleFromRun, forkObserved, loadExamples, pointStep, resampleCurve, type CurvesSource, type LoadExamplesOptions } from "./examples.js";
 export { DEFAULT_TRAIN_OPTIONS, type EnsembleTrainOptions, type EnsembleTrainReport } from "./ensemble-train.js";
 export { IncompatibleWorldModelError, WORLD_MODEL_VERSION, WorldModel, type FitOptions, type MemberOutputs, type WorldModelMeta } from "./model.js";

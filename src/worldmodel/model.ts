@@ -13,7 +13,8 @@ import { Engine } from "../engine/index.js";
 import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type CurveMetric, type EventKind, type Example, type Prediction, type Predictor, type Query } from "./types.js";
 import { FEATURE_COUNT, FEATURE_NAMES, Standardizer, encodeConfig, fnv1a } from "./encode.js";
 import { familyOf, forkObserved } from "./examples.js";
-import { CURVE_OUTPUTS, EVENT_OUTPUTS, NET_OUTPUTS, PREFIX_DIMS, EnsembleNet, paramSizes, cutoffIndex, predictRaw, prefixAnchors, writePrefix } from "./ensemble.js";
+import { CURVE_OUTPUTS, EVENT_OUTPUTS, NET_OUTPUTS, PREFIX_DIMS, EnsembleNet, paramSizes, cutoffIndex, prefixAnchors, writePrefix } from "./ensemble.js";
+import { predictMoments, predictRaw } from "./ensemble-predict.js";
 import { DEFAULT_TRAIN_OPTIONS, trainEnsemble, type EnsembleTrainOptions, type EnsembleTrainReport, type TrainRow } from "./ensemble-train.js";
 import { SupportIndex, type Support } from "./support.js";
 import { decodeState, encodeState } from "./model-codec.js";
@@ -153,6 +154,7 @@ export class WorldModel implements Predictor {
         events: Uint8Array.from(EVENT_KINDS, (k) => e.events[k]),
         forcedPrefix: observed ? { values: normalizeCurves(observed.curves, targetMean, targetStd), cutoff: cutoffIndex(observed.upToFraction) } : null,
         group: e.sweepId ?? null,
+        family: e.family,
       };
     };
     // a small store needs fewer steps than early stopping would spend (and one too small to hold runs out has no early stopping)
@@ -249,36 +251,27 @@ export class WorldModel implements Predictor {
     const s = this.trained;
     const N = queries.length;
     const { rows, anchors } = this.inputRows(queries, opts);
-    const raw = predictRaw(s.net, rows, N);
-    const P = s.net.shape.members;
+    const moments = predictMoments(s.net, rows, N);
     const preds: Prediction[] = [];
+    // every curve of the batch is a view of one buffer: a small typed array of its
+    // own costs a backing store each, and their garbage outweighed the network
+    const curveBlock = new Float64Array(N * CURVE_METRICS.length * 2 * CURVE_POINTS);
     for (let r = 0; r < N; r++) {
       const curves = {} as Prediction["curves"];
       const calOffset = this.calibrationOffset(queries[r]!);
       CURVE_METRICS.forEach((m, mi) => {
         const sd = s.targetStd[mi]!, mu0 = s.targetMean[mi]!, cal = s.calibration[calOffset + mi]!;
         const anchor = anchors[r * CURVE_METRICS.length + mi]!;
-        const mean = new Float64Array(CURVE_POINTS), std = new Float64Array(CURVE_POINTS);
-        for (let k = 0; k < CURVE_POINTS; k++) {
-          let sum = 0, sq = 0, alea = 0;
-          for (let p = 0, i = r * CURVE_OUTPUTS + mi * CURVE_POINTS + k; p < P; p++, i += N * CURVE_OUTPUTS) {
-            const v = raw.mean[i]!;
-            sum += v;
-            sq += v * v;
-            alea += raw.variance[i]!;
-          }
-          const mu = sum / P;
-          mean[k] = (mu + anchor) * sd + mu0;
-          std[k] = Math.sqrt(Math.max(0, alea / P + sq / P - mu * mu)) * sd * cal;
+        const at = ((r * CURVE_METRICS.length + mi) * 2) * CURVE_POINTS;
+        const mean = curveBlock.subarray(at, at + CURVE_POINTS), std = curveBlock.subarray(at + CURVE_POINTS, at + 2 * CURVE_POINTS);
+        for (let k = 0, i = r * CURVE_OUTPUTS + mi * CURVE_POINTS; k < CURVE_POINTS; k++, i++) {
+          mean[k] = (moments.mean[i]! + anchor) * sd + mu0;
+          std[k] = Math.sqrt(Math.max(0, moments.variance[i]!)) * sd * cal;
         }
         curves[m as CurveMetric] = { mean, std };
       });
       const events = {} as Record<EventKind, number>;
-      EVENT_KINDS.forEach((k, e) => {
-        let sum = 0;
-        for (let p = 0; p < P; p++) sum += 1 / (1 + Math.exp(-raw.logits[(p * N + r) * EVENT_OUTPUTS + e]!));
-        events[k] = sum / P;
-      });
+      EVENT_KINDS.forEach((k, e) => (events[k] = moments.prob[r * EVENT_OUTPUTS + e]!));
       preds.push({ curves, events, support: null });
     }
     return preds;

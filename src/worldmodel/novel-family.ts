@@ -10,7 +10,8 @@
 // rows in it (family dropout), so the mode is learned rather than extrapolated.
 
 import { commonTaskFields } from "../universe/config/experiment.js";
-import { encodeConfig, paramCountOf } from "./encode.js";
+import { encodeConfig } from "./encode.js";
+import { paramCountOf } from "./param-count.js";
 
 const COMMON_TASK_FIELDS = Object.keys(commonTaskFields);
 

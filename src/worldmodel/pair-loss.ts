@@ -18,12 +18,14 @@ export interface RowGroups {
   members: Map<number, number[]>;
 }
 
-export function rowGroups(train: readonly TrainRow[]): RowGroups {
+/** Rows grouped by `keyOf` (default: their sweep), rows without a key left out. */
+export function rowGroups(train: readonly TrainRow[], keyOf: (row: TrainRow) => string | null | undefined = (r) => r.group): RowGroups {
   const byGroup = new Map<string, number[]>();
   train.forEach((r, i) => {
-    if (!r.group || r.forcedPrefix) return;
-    let list = byGroup.get(r.group);
-    if (!list) byGroup.set(r.group, (list = []));
+    const key = keyOf(r);
+    if (!key || r.forcedPrefix) return;
+    let list = byGroup.get(key);
+    if (!list) byGroup.set(key, (list = []));
     list.push(i);
   });
   const out: RowGroups = { rows: [], members: new Map() };

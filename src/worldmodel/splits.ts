@@ -1,7 +1,11 @@
 // Train/test splits of the examples for evaluating predictors, each asking a
 // different question:
-//   random  80/20 by run (seeded): interpolation within the universe sampled; the
-//           runs of one sweep may land on both sides;
+//   random  80/20 by group of related runs (seeded): interpolation within the
+//           universe sampled. A one-at-a-time sweep, the seed replicates of a
+//           config and a run's forks land on one side together: a sibling that
+//           differs in one knob, or only in its seeds, would otherwise hand the
+//           predictor its test run's answer, and whole sweeps on the test side
+//           give the sign accuracy its intervention pairs;
 //   family  whole task families held out (seeded choice, families added until the
 //           test side holds >= 20% of the runs): transfer to unseen kinds of task;
 //   scale   train on the 70% of runs with the smallest paramCount * steps, test on
@@ -11,6 +15,7 @@
 
 import { Rng } from "../engine/rng.js";
 import type { Example } from "./types.js";
+import { seedlessKey } from "./noise.js";
 
 export const SPLIT_KINDS = ["random", "family", "scale"] as const;
 export type SplitKind = (typeof SPLIT_KINDS)[number];
@@ -42,13 +47,36 @@ function shuffle<T>(items: T[], seed: number, stream: number): T[] {
   return out;
 }
 
+/**
+ * Related runs by group key: a sweep's runs share their sweep, replicates their
+ * config without seeds, and a fork joins its parent's group (forks of forks too).
+ */
+export function relatedGroups(examples: readonly Example[]): Map<string, Example[]> {
+  const byRun = new Map(examples.map((e) => [e.runId, e]));
+  const keyOf = (e: Example, depth = 0): string => {
+    const parent = e.fork ? byRun.get(e.fork.parentRunId) : undefined;
+    if (parent && depth < 32) return keyOf(parent, depth + 1);
+    return e.sweepId ? `sweep:${e.sweepId}` : `config:${seedlessKey(e.config)}`;
+  };
+  const out = new Map<string, Example[]>();
+  for (const e of examples) {
+    const key = keyOf(e);
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push(e);
+  }
+  return out;
+}
+
 type SplitFn = (examples: readonly Example[], seed: number) => Split;
 
 const splitFns: { readonly [K in SplitKind]: SplitFn } = {
   random: (examples, seed) => {
-    const order = shuffle(canonical(examples), seed, 0x5b1);
-    const nTest = Math.round(order.length * TEST_FRACTION);
-    return { kind: "random", description: `random ${Math.round(100 * (1 - TEST_FRACTION))}/${Math.round(100 * TEST_FRACTION)} by run`, test: order.slice(0, nTest), train: order.slice(nTest) };
+    const groups = relatedGroups(canonical(examples));
+    const order = shuffle([...groups.keys()].sort(), seed, 0x5b1);
+    const test: Example[] = [], train: Example[] = [];
+    for (const key of order) (test.length < TEST_FRACTION * examples.length ? test : train).push(...groups.get(key)!);
+    return { kind: "random", description: `random ${Math.round(100 * (1 - TEST_FRACTION))}/${Math.round(100 * TEST_FRACTION)} by group (sweeps, seed replicates and forks kept whole)`, test, train };
   },
   family: (examples, seed) => {
     const families = [...new Set(examples.map((e) => e.family))].sort();

@@ -7,6 +7,8 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { WorldModel } from "../../src/worldmodel/model.js";
 import { forkObserved } from "../../src/worldmodel/examples.js";
+import { CURVE_OUTPUTS, EVENT_OUTPUTS } from "../../src/worldmodel/ensemble.js";
+import { predictMoments, predictRaw } from "../../src/worldmodel/ensemble-predict.js";
 import { CURVE_POINTS, type Example, type Prediction } from "../../src/worldmodel/types.js";
 import { spearman, syntheticExamples } from "./synthetic.js";
 
@@ -78,6 +80,30 @@ describe("ensemble world model on a synthetic map", () => {
     for (let k = 0; k < CURVE_POINTS; k++) {
       assert.ok(Math.abs(fast!.curves.test_loss.mean[k]! - full!.curves.test_loss.mean[k]!) < 1e-5);
       assert.ok(Math.abs(fast!.curves.test_loss.std[k]! - full!.curves.test_loss.std[k]!) < 1e-5);
+    }
+  });
+
+  it("computes the ensemble moments on the engine as the members' own outputs give them", () => {
+    // config-only and prefixed rows, over more than one chunk
+    const queries = test.map((e, i) => ({ config: e.config, observed: i % 3 === 0 ? { upToFraction: 0.2, curves: e.curves } : null }));
+    const { rows } = model.inputRows(queries);
+    const N = queries.length, net = model.trained.net, P = net.shape.members;
+    const raw = predictRaw(net, rows, N, 50);
+    const moments = predictMoments(net, rows, N, 50);
+    const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-5 * (1 + Math.abs(b)), `${what}: ${a} vs ${b}`);
+    for (let r = 0; r < N; r++) {
+      for (let j = 0; j < CURVE_OUTPUTS; j++) {
+        const mu = Array.from({ length: P }, (_, p) => raw.mean[(p * N + r) * CURVE_OUTPUTS + j]!);
+        const m = mu.reduce((a, b) => a + b, 0) / P;
+        const aleatoric = Array.from({ length: P }, (_, p) => raw.variance[(p * N + r) * CURVE_OUTPUTS + j]!).reduce((a, b) => a + b, 0) / P;
+        const epistemic = mu.reduce((a, v) => a + (v - m) ** 2, 0) / P;
+        close(moments.mean[r * CURVE_OUTPUTS + j]!, m, `mean ${r},${j}`);
+        close(moments.variance[r * CURVE_OUTPUTS + j]!, aleatoric + epistemic, `variance ${r},${j}`);
+      }
+      for (let e = 0; e < EVENT_OUTPUTS; e++) {
+        const prob = Array.from({ length: P }, (_, p) => 1 / (1 + Math.exp(-raw.logits[(p * N + r) * EVENT_OUTPUTS + e]!))).reduce((a, b) => a + b, 0) / P;
+        close(moments.prob[r * EVENT_OUTPUTS + e]!, prob, `event ${r},${e}`);
+      }
     }
   });
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { evaluatePredictors, forkCases, scorePredictions, winnersOf, EVAL_METRICS, type PredictorResult } from "../../src/worldmodel/evaluate.js";
 import { renderReport, reportJson } from "../../src/worldmodel/evaluate-render.js";
 import { configLeaves, differingPaths, interventionPairs, isSinglePathChange } from "../../src/worldmodel/pairs.js";
-import { makeSplit, SPLIT_KINDS } from "../../src/worldmodel/splits.js";
+import { makeSplit, relatedGroups, SPLIT_KINDS } from "../../src/worldmodel/splits.js";
 import { FamilyMeanPredictor, NearestNeighboursPredictor } from "../../src/worldmodel/baselines/index.js";
 import { CURVE_METRICS, EVENT_KINDS, type Example, type Prediction, type Predictor, type Query } from "../../src/worldmodel/types.js";
 import { syntheticExamples } from "./synthetic.js";
@@ -33,7 +33,12 @@ test("splits: disjoint, complete, deterministic, and each asks its question", ()
     assert.deepEqual(ids(makeSplit(kind, [...ex].reverse(), 7).test), ids(s.test), `${kind}: independent of input order`);
     assert.ok(s.test.length > 0 && s.train.length > 0);
   }
-  assert.equal(makeSplit("random", ex, 7).test.length, 30);
+  const random = makeSplit("random", ex, 7);
+  const groups = relatedGroups(ex);
+  const largest = Math.max(...[...groups.values()].map((g) => g.length));
+  assert.ok(random.test.length >= 30 && random.test.length < 30 + largest, `random test side ${random.test.length}`);
+  const testIds = new Set(random.test.map((e) => e.runId));
+  for (const [key, g] of groups) assert.ok(g.every((e) => testIds.has(e.runId)) || g.every((e) => !testIds.has(e.runId)), `group ${key} is on one side`);
   assert.notDeepEqual(makeSplit("random", ex, 7).test.map((e) => e.runId), makeSplit("random", ex, 8).test.map((e) => e.runId));
   const fam = makeSplit("family", ex, 7);
   const trainFamilies = new Set(fam.train.map((e) => e.family));
@@ -42,6 +47,22 @@ test("splits: disjoint, complete, deterministic, and each asks its question", ()
   const size = (e: Example) => e.paramCount * e.steps;
   assert.ok(Math.max(...scale.train.map(size)) <= Math.min(...scale.test.map(size)));
   assert.equal(scale.test.length, 45);
+});
+
+test("related groups: a sweep, the seed replicates of a config and a run's forks go together", () => {
+  const ex = syntheticExamples({ n: 6, seed: 9 });
+  const [a, b, c, d, e, f] = ex as [Example, Example, Example, Example, Example, Example];
+  a.sweepId = b.sweepId = "s1";
+  c.config = { ...structuredClone(d.config as object), task: { ...(d.config as { task: object }).task, seed: 99 } };
+  e.fork = { parentRunId: a.runId, forkStep: 10 };
+  f.fork = { parentRunId: e.runId, forkStep: 20 };
+  const groupOf = new Map<string, string>();
+  for (const [key, g] of relatedGroups(ex)) for (const x of g) groupOf.set(x.runId, key);
+  assert.equal(groupOf.get(a.runId), groupOf.get(b.runId), "one sweep");
+  assert.equal(groupOf.get(c.runId), groupOf.get(d.runId), "replicates differ only in seeds");
+  assert.equal(groupOf.get(e.runId), groupOf.get(a.runId), "a fork joins its parent's group");
+  assert.equal(groupOf.get(f.runId), groupOf.get(a.runId), "a fork of a fork too");
+  assert.notEqual(groupOf.get(a.runId), groupOf.get(c.runId));
 });
 
 test("intervention pairs: one differing path within a sweep; difficulty moves its parameters", () => {

@@ -10,7 +10,8 @@ import { Rng, Stream } from "../../src/engine/index.js";
 import { validateExperiment } from "../../src/universe/config/validate.js";
 import { WorldModel } from "../../src/worldmodel/model.js";
 import { encodeWithoutFamily, withoutFamily } from "../../src/worldmodel/novel-family.js";
-import { FEATURE_NAMES, encodeConfig, paramCountOf } from "../../src/worldmodel/encode.js";
+import { FEATURE_NAMES, encodeConfig } from "../../src/worldmodel/encode.js";
+import { paramCountOf } from "../../src/worldmodel/param-count.js";
 import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example, type Prediction } from "../../src/worldmodel/types.js";
 import { curveAt, trueFinal } from "./synthetic.js";
 
