@@ -41,7 +41,7 @@ export function renderReport(report: EvaluationReport, focus?: string): string {
   lines.push("", noiseLine(report.noise));
   lines.push("", `rules: final loss = log10 test loss at the last point (non-finite left out); family Spearman = median over families with >= ${MIN_FAMILY_TEST} test runs; ` +
     `sign pairs = test runs of one sweep differing in one config path, |actual delta| >= ${SIGN_NOISE} log10, predicted tie = 1/2; ` +
-    `extrapolation given the first ${PREFIX_FRACTION * 100}% of the curves; forks given their parent's curves up to the fork step (losses after it); coverage over all metrics and points.`);
+    `extrapolation given the first ${PREFIX_FRACTION * 100}% of the curves; forks given their parent's curves up to the fork step (losses after it; the sign of their effect against the parent predicted from the same prefix); coverage over all metrics and points.`);
   return `${lines.join("\n")}\n`;
 }
 

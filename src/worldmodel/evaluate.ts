@@ -16,7 +16,10 @@
 //                    how well one seed's final loss ranks the other's;
 //   forks            test runs forked from a stored parent are predicted from their
 //                    (changed) config plus the parent's curves up to the fork step
-//                    ("state + action -> next state"); MAE of log10 losses after it.
+//                    ("state + action -> next state"); MAE of log10 losses after it;
+//                    the sign of the fork's effect (its final test loss minus its
+//                    parent's, predicted for the parent from the same prefix) is
+//                    scored as for intervention pairs.
 
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Example, type Prediction, type Predictor, type Query } from "./types.js";
 import { forkObserved } from "./examples.js";
@@ -27,7 +30,7 @@ import { noiseReference, type NoiseReference } from "./noise.js";
 
 export const EVAL_METRICS = [
   "spearman_final", "spearman_final_family", "r2_final", "mae_curve", "sign_accuracy",
-  "auc_divergence", "auc_grokking", "coverage80", "extrapolation_mae", "fork_mae",
+  "auc_divergence", "auc_grokking", "coverage80", "extrapolation_mae", "fork_mae", "fork_sign_accuracy",
 ] as const;
 export type EvalMetric = (typeof EVAL_METRICS)[number];
 
@@ -42,6 +45,7 @@ export const METRIC_INFO: { readonly [K in EvalMetric]: { better: "higher" | "lo
   coverage80: { better: "near-0.8", description: "fraction of actual points inside the 80% interval" },
   extrapolation_mae: { better: "lower", description: "MAE of log10 losses after 30% of the run, given the first 30%" },
   fork_mae: { better: "lower", description: "MAE of log10 losses of forks after the fork step, given the parent's curves up to it" },
+  fork_sign_accuracy: { better: "higher", description: "accuracy of the sign of a fork's effect on final test loss against its parent, both given the parent's curves up to the fork" },
 };
 
 export const MIN_FAMILY_TEST = 5;
@@ -80,6 +84,9 @@ export function prefixQuery(e: Example, fraction = PREFIX_FRACTION): Query {
 export interface ForkCase {
   example: Example;
   query: Query;
+  parent: Example;
+  /** the parent continuing without the intervention, from the same observed prefix (on its own grid) */
+  parentQuery: Query;
 }
 
 /** The test runs that are forks of a parent present in `all`, as prefix queries. */
@@ -89,7 +96,10 @@ export function forkCases(test: readonly Example[], all: readonly Example[]): Fo
   for (const e of test) {
     const parent = e.fork ? byRun.get(e.fork.parentRunId) : undefined;
     if (!e.fork || !parent) continue;
-    out.push({ example: e, query: { config: e.config, observed: forkObserved(parent, e.fork.forkStep, e.steps) } });
+    out.push({
+      example: e, query: { config: e.config, observed: forkObserved(parent, e.fork.forkStep, e.steps) },
+      parent, parentQuery: { config: parent.config, observed: forkObserved(parent, e.fork.forkStep, parent.steps) },
+    });
   }
   return out;
 }
@@ -111,10 +121,21 @@ function forkError(cases: readonly ForkCase[], preds: readonly Prediction[]): Me
   return { value: meanAbsoluteError(y, m), n: y.length };
 }
 
+/** Accuracy of predicted signs of actual deltas (|actual| >= SIGN_NOISE); a predicted 0 or non-finite delta scores one half. */
+function signAccuracy(deltas: readonly { actual: number; predicted: number }[]): MetricValue {
+  let score = 0, n = 0;
+  for (const { actual, predicted } of deltas) {
+    if (!Number.isFinite(actual) || Math.abs(actual) < SIGN_NOISE) continue;
+    n++;
+    score += predicted === 0 || !Number.isFinite(predicted) ? 0.5 : Math.sign(predicted) === Math.sign(actual) ? 1 : 0;
+  }
+  return { value: n > 0 ? score / n : NaN, n };
+}
+
 /** Every metric of one predictor's predictions (from configs, given prefixes, and of forks given their parents) on a test set. */
 export function scorePredictions(
   test: readonly Example[], preds: readonly Prediction[], prefixPreds: readonly Prediction[],
-  forks: { cases: readonly ForkCase[]; preds: readonly Prediction[] } = { cases: [], preds: [] },
+  forks: { cases: readonly ForkCase[]; preds: readonly Prediction[]; parentPreds: readonly Prediction[] } = { cases: [], preds: [], parentPreds: [] },
 ): Record<EvalMetric, MetricValue> {
   const actual = test.map((e) => e.curves.test_loss[LAST]!);
   const predicted = preds.map((p) => p.curves.test_loss.mean[LAST]!);
@@ -148,14 +169,11 @@ export function scorePredictions(
   const all = flat(preds, CURVE_METRICS, () => true);
   const extra = flat(prefixPreds, LOSSES, (k) => CURVE_FRACTIONS[k]! > PREFIX_FRACTION);
 
-  let signScore = 0, signN = 0;
-  for (const [i, j] of interventionPairs(test)) {
-    const da = actual[j]! - actual[i]!;
-    if (!Number.isFinite(da) || Math.abs(da) < SIGN_NOISE) continue;
-    const dp = predicted[j]! - predicted[i]!;
-    signN++;
-    signScore += dp === 0 || !Number.isFinite(dp) ? 0.5 : Math.sign(dp) === Math.sign(da) ? 1 : 0;
-  }
+  const sweepDeltas = interventionPairs(test).map(([i, j]) => ({ actual: actual[j]! - actual[i]!, predicted: predicted[j]! - predicted[i]! }));
+  const forkDeltas = forks.cases.map((c, i) => ({
+    actual: c.example.curves.test_loss[LAST]! - c.parent.curves.test_loss[LAST]!,
+    predicted: forks.preds[i]!.curves.test_loss.mean[LAST]! - forks.parentPreds[i]!.curves.test_loss.mean[LAST]!,
+  }));
 
   const auc = (kind: "diverged" | "grokking") => {
     const labels = test.map((e) => e.events[kind]);
@@ -166,12 +184,13 @@ export function scorePredictions(
     spearman_final_family: { value: median(familyRhos), n: familyRhos.filter(Number.isFinite).length },
     r2_final: { value: rSquared(actual, predicted), n: finiteN },
     mae_curve: { value: meanAbsoluteError(curve.y, curve.m), n: curve.y.length },
-    sign_accuracy: { value: signN > 0 ? signScore / signN : NaN, n: signN },
+    sign_accuracy: signAccuracy(sweepDeltas),
     auc_divergence: auc("diverged"),
     auc_grokking: auc("grokking"),
     coverage80: { value: intervalCoverage(all.y, all.m, all.s), n: all.y.length },
     extrapolation_mae: { value: meanAbsoluteError(extra.y, extra.m), n: extra.y.length },
     fork_mae: forkError(forks.cases, forks.preds),
+    fork_sign_accuracy: signAccuracy(forkDeltas),
   };
 }
 
@@ -207,7 +226,8 @@ export async function evaluatePredictors(examples: readonly Example[], predictor
       const preds = await p.predict(split.test.map((e) => ({ config: e.config })));
       const prefixPreds = await p.predict(split.test.map((e) => prefixQuery(e)));
       const forkPreds = await p.predict(forks.map((c) => c.query));
-      results.push({ predictor: p.name, fitSeconds, metrics: scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds }) });
+      const parentPreds = await p.predict(forks.map((c) => c.parentQuery));
+      results.push({ predictor: p.name, fitSeconds, metrics: scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds }) });
     }
     const winners = Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
     splits.push({ split: kind, description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners });

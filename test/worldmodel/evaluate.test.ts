@@ -134,7 +134,9 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
     assert.equal(s.winners.auc_grokking.length, 0);
     assert.equal(s.results.length, 3);
     if (oracle.sign_accuracy.n > 0) assert.equal(oracle.sign_accuracy.value, 1);
+    if (oracle.fork_sign_accuracy.n > 0) assert.equal(oracle.fork_sign_accuracy.value, 1);
   }
+  assert.ok(report.splits.some((s) => s.results[0]!.metrics.fork_sign_accuracy.n > 0), "some forks' effects are scored");
   assert.ok(report.splits.some((s) => s.results[0]!.metrics.sign_accuracy.n > 0), "some sweep pairs are in a test set");
   assert.ok(report.splits.every((s) => s.results[0]!.metrics.fork_mae.n > 0), "every split tests some forks");
   const text = renderReport(report, "oracle");
@@ -181,4 +183,7 @@ test("fork cases: forks of a known parent, observed up to the fork step", () => 
   assert.ok(Number.isFinite(obs.curves.train_loss![0]!), "the parent's first point is observed");
   assert.ok(Number.isNaN(obs.curves.train_loss![15]!), "nothing after the fork step is observed");
   assert.deepEqual(cases[0]!.query.config, child.config, "the fork's own (changed) config");
+  const parentObs = cases[0]!.parentQuery.observed!;
+  assert.equal(cases[0]!.parentQuery.config, parent.config, "the parent continues unchanged");
+  assert.ok(Math.abs(parentObs.upToFraction - child.fork.forkStep / parent.steps) < 1e-12, "from the same step, on the parent's grid");
 });

@@ -25,6 +25,14 @@ test("groups: rows of one group with a partner; forks and lone rows are left out
   assert.equal(g.members.has(1), false);
 });
 
+test("groups by another key: rows of one task family", () => {
+  const rows = [row("s1"), row(null), row("s2"), row(null)].map((r, i) => ({ ...r, family: i % 2 ? "dyck" : "sequence" }));
+  const g = rowGroups(rows, (r) => r.family);
+  assert.deepEqual([...g.rows].sort(), [0, 1, 2, 3]);
+  assert.deepEqual(g.members.get(2), [0, 2]);
+  assert.deepEqual(g.members.get(3), [1, 3]);
+});
+
 test("pair loss = sum of w * ((mu_b - mu_a) - (y_b - y_a))^2 per member", () => {
   const engine = new Engine();
   const [P, B, Q, OUT] = [2, 5, 2, 2 * CURVE_OUTPUTS + 3];
@@ -59,4 +67,7 @@ test("a model trained with the pair loss on sweeps is deterministic, finite, and
   const without = new WorldModel({ ...fit, pairWeight: 0 });
   await without.fit(examples);
   assert.notDeepEqual(await without.predict(q), pa, "the pairs took part in training");
+  const sweepsOnly = new WorldModel({ ...fit, familyPairShare: 0 });
+  await sweepsOnly.fit(examples);
+  assert.notDeepEqual(await sweepsOnly.predict(q), pa, "pairs within a family took part too");
 });
