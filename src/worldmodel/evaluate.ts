@@ -27,6 +27,7 @@ import { intervalCoverage, meanAbsoluteError, median, rocAuc, rSquared, spearman
 import { makeSplit, SPLIT_KINDS, type SplitKind } from "./splits.js";
 import { interventionPairs } from "./pairs.js";
 import { noiseReference, type NoiseReference } from "./noise.js";
+import { groupIndices } from "./group-by.js";
 
 export const EVAL_METRICS = [
   "spearman_final", "spearman_final_family", "r2_final", "mae_curve", "sign_accuracy",
@@ -141,13 +142,7 @@ export function scorePredictions(
   const predicted = preds.map((p) => p.curves.test_loss.mean[LAST]!);
   const finiteN = actual.filter(Number.isFinite).length;
 
-  const byFamily = new Map<string, number[]>();
-  test.forEach((e, i) => {
-    if (!Number.isFinite(actual[i]!)) return;
-    let list = byFamily.get(e.family);
-    if (!list) byFamily.set(e.family, (list = []));
-    list.push(i);
-  });
+  const byFamily = groupIndices(test, (e, i) => (Number.isFinite(actual[i]!) ? e.family : null));
   const familyRhos = [...byFamily.values()].filter((ix) => ix.length >= MIN_FAMILY_TEST)
     .map((ix) => spearman(ix.map((i) => actual[i]!), ix.map((i) => predicted[i]!)));
 

@@ -10,6 +10,7 @@
 import { CURVE_POINTS, type Example } from "./types.js";
 import { configLeaves } from "./pairs.js";
 import { meanAbsoluteError, median, spearman } from "./metrics.js";
+import { groupBy, groupIndices } from "./group-by.js";
 
 /** Families need at least this many replicated configs for a within-family value. */
 export const MIN_FAMILY_REPLICATES = 5;
@@ -41,14 +42,7 @@ export function seedlessKey(config: unknown): string {
 
 /** Groups of examples (not forks) that differ only in seeds, each of at least two runs. */
 export function replicateGroups(examples: readonly Example[]): Example[][] {
-  const byKey = new Map<string, Example[]>();
-  for (const e of examples) {
-    if (e.fork) continue;
-    const key = seedlessKey(e.config);
-    let list = byKey.get(key);
-    if (!list) byKey.set(key, (list = []));
-    list.push(e);
-  }
+  const byKey = groupBy(examples, (e) => (e.fork ? null : seedlessKey(e.config)));
   return [...byKey.values()].filter((g) => g.length >= 2).map((g) => [...g].sort((a, b) => (a.runId < b.runId ? -1 : 1)));
 }
 
@@ -69,12 +63,7 @@ export function noiseReference(examples: readonly Example[]): NoiseReference {
       }
     }
   }
-  const byFamily = new Map<string, number[]>();
-  finite.forEach(([a], i) => {
-    let list = byFamily.get(a.family);
-    if (!list) byFamily.set(a.family, (list = []));
-    list.push(i);
-  });
+  const byFamily = groupIndices(finite, ([a]) => a.family);
   const familyRhos = [...byFamily.values()].filter((ix) => ix.length >= MIN_FAMILY_REPLICATES)
     .map((ix) => spearman(ix.map((i) => first[i]!), ix.map((i) => second[i]!))).filter(Number.isFinite);
   const pooled = finite.length >= MIN_FAMILY_REPLICATES ? spearman(first, second) : NaN;

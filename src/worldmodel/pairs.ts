@@ -6,6 +6,7 @@
 // whose differences are task.difficulty plus other task fields counts as one path.
 
 import type { Example } from "./types.js";
+import { groupIndices } from "./group-by.js";
 
 const IGNORED_TOP = new Set(["name"]);
 
@@ -44,13 +45,7 @@ export function isSinglePathChange(paths: readonly string[]): boolean {
 
 /** Index pairs [i, j] (i < j) of examples of one sweep that differ in exactly one path. */
 export function interventionPairs(examples: readonly Example[]): [number, number][] {
-  const bySweep = new Map<string, number[]>();
-  examples.forEach((e, i) => {
-    if (!e.sweepId) return;
-    let list = bySweep.get(e.sweepId);
-    if (!list) bySweep.set(e.sweepId, (list = []));
-    list.push(i);
-  });
+  const bySweep = groupIndices(examples, (e) => e.sweepId || null);
   const out: [number, number][] = [];
   for (const members of bySweep.values()) {
     const leaves = members.map((i) => configLeaves(examples[i]!.config));

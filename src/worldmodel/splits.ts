@@ -16,6 +16,7 @@
 import { Rng } from "../engine/rng.js";
 import type { Example } from "./types.js";
 import { seedlessKey } from "./noise.js";
+import { groupBy } from "./group-by.js";
 
 export const SPLIT_KINDS = ["random", "family", "scale"] as const;
 export type SplitKind = (typeof SPLIT_KINDS)[number];
@@ -58,14 +59,7 @@ export function relatedGroups(examples: readonly Example[]): Map<string, Example
     if (parent && depth < 32) return keyOf(parent, depth + 1);
     return e.sweepId ? `sweep:${e.sweepId}` : `config:${seedlessKey(e.config)}`;
   };
-  const out = new Map<string, Example[]>();
-  for (const e of examples) {
-    const key = keyOf(e);
-    let list = out.get(key);
-    if (!list) out.set(key, (list = []));
-    list.push(e);
-  }
-  return out;
+  return groupBy(examples, (e) => keyOf(e));
 }
 
 type SplitFn = (examples: readonly Example[], seed: number) => Split;

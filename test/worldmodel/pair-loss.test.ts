@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../../src/engine/index.js";
-import { pairLoss, rowGroups } from "../../src/worldmodel/pair-loss.js";
+import { pairLoss, rankLoss, rankTargets, rowGroups } from "../../src/worldmodel/pair-loss.js";
 import type { TrainRow } from "../../src/worldmodel/ensemble-train.js";
 import { CURVE_OUTPUTS } from "../../src/worldmodel/ensemble.js";
 import { WorldModel } from "../../src/worldmodel/model.js";
@@ -52,6 +52,41 @@ test("pair loss = sum of w * ((mu_b - mu_a) - (y_b - y_a))^2 per member", () => 
     }
     assert.ok(Math.abs(got[p]! - want) < 1e-4 * Math.max(1, want), `member ${p}: ${got[p]} vs ${want}`);
   }
+});
+
+test("rank loss = sum of w * softplus(-sign * (mu_b - mu_a) / tau) per member, stable far from 0", () => {
+  const engine = new Engine();
+  const [P, B, Q, OUT, tau] = [2, 5, 2, 2 * CURVE_OUTPUTS + 3, 0.1];
+  // differences up to ~40 / tau = 400: a naive log(1 + exp(x)) would overflow float32
+  const out = Float32Array.from({ length: P * B * OUT }, (_, i) => 20 * Math.sin(i));
+  const sign = Float32Array.from({ length: P * Q * CURVE_OUTPUTS }, (_, i) => [1, -1, 0][i % 3]!);
+  const w = Float32Array.from({ length: P * Q * CURVE_OUTPUTS }, (_, i) => (i % 5) / 11);
+  const got = engine.noGrad(() => rankLoss(engine.tensor(out, [P, B, OUT]), engine.tensor(sign, [P, Q, CURVE_OUTPUTS]), engine.tensor(w, [P, Q, CURVE_OUTPUTS]), B, Q, tau).toFloat32());
+  const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  for (let p = 0; p < P; p++) {
+    let want = 0;
+    for (let q = 0; q < Q; q++) {
+      const a = B - 2 * Q + q, b = B - Q + q;
+      for (let j = 0; j < CURVE_OUTPUTS; j++) {
+        const dMu = out[(p * B + b) * OUT + j]! - out[(p * B + a) * OUT + j]!;
+        const k = (p * Q + q) * CURVE_OUTPUTS + j;
+        want += w[k]! * softplus((-sign[k]! * dMu) / tau);
+      }
+    }
+    assert.ok(Number.isFinite(got[p]!) && Math.abs(got[p]! - want) < 1e-4 * Math.max(1, want), `member ${p}: ${got[p]} vs ${want}`);
+  }
+});
+
+test("rank targets: the sign of each difference, weights by its size summing to the weight", () => {
+  const a = row("s"), b = row("s");
+  a.y.fill(0);
+  b.y.forEach((_, j) => (b.y[j] = j % 4 === 0 ? NaN : j % 2 ? 0.5 : -0.25));
+  const sign = new Float32Array(CURVE_OUTPUTS + 3), w = new Float32Array(CURVE_OUTPUTS + 3);
+  rankTargets([a], [b], 2, sign, w, 3);
+  assert.deepEqual([...sign.subarray(3, 7)], [0, 1, -1, 1]);
+  assert.equal(w[3], 0, "an unobserved point weighs nothing");
+  assert.ok(Math.abs(w[4]! / w[5]! - 2) < 1e-6, "twice the difference, twice the weight");
+  assert.ok(Math.abs(w.reduce((s, v) => s + v, 0) - 2) < 1e-5);
 });
 
 test("a model trained with the pair loss on sweeps is deterministic, finite, and differs from one without", async () => {

@@ -8,6 +8,7 @@
 import { familyOf } from "../examples.js";
 import { CURVE_METRICS, CURVE_POINTS, type Example, type Prediction, type Predictor, type Query } from "../types.js";
 import { clonePrediction, eventRates, fillFrom, pool, withObserved } from "./aggregate.js";
+import { groupBy } from "../group-by.js";
 
 export const MIN_FAMILY_RUNS = 3;
 
@@ -27,12 +28,7 @@ export class FamilyMeanPredictor implements Predictor {
     const prior = eventRates(train);
     this.global = fillFrom(pool(train, undefined, prior).prediction, uninformed());
     this.byFamily.clear();
-    const groups = new Map<string, Example[]>();
-    for (const e of train) {
-      let list = groups.get(e.family);
-      if (!list) groups.set(e.family, (list = []));
-      list.push(e);
-    }
+    const groups = groupBy(train, (e) => e.family);
     for (const [family, list] of groups) {
       if (list.length >= MIN_FAMILY_RUNS) this.byFamily.set(family, fillFrom(pool(list, undefined, prior).prediction, this.global));
     }
