@@ -4,10 +4,11 @@
 // Each sampled row gets a random cutoff (most often none) so one net learns both
 // config-only prediction and extrapolation from an observed prefix; some rows are
 // shown without their task family (novel-family.ts), and part of each batch is
-// pairs of runs of one sweep or of one task family (pair-loss.ts). Loss per member: masked Gaussian NLL
-// over the curve points (relative to the prefix anchors; NaN targets are skipped),
-// binary cross-entropy of the event logits, and the pairs' squared error of the
-// predicted difference. AdamW with per-member early stopping on a held-out slice
+// pairs of runs of one sweep or of one task family (pair-loss.ts). Loss per
+// member: masked Gaussian NLL over the curve points (relative to the prefix
+// anchors; NaN targets are skipped), binary cross-entropy of the event logits,
+// the pairs' squared error of the predicted difference and a logistic loss on
+// their order. AdamW with per-member early stopping on a held-out slice
 // (squared error of the means plus the events' cross-entropy): a member that stops
 // improving is frozen at its best weights.
 
