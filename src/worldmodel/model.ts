@@ -136,14 +136,15 @@ export class WorldModel implements Predictor {
     const groupOf = new Map<Example, string>();
     for (const [key, group] of relatedGroups(examples)) for (const e of group) groupOf.set(e, key);
     const share = (key: string) => (fnv1a(`${key}:${train.seed}`) % 10_000) / 10_000;
-    const heldOut = (ex: Example) => {
+    const roleOf = (ex: Example): "stop" | "calibrate" | null => {
       if (examples.length < 40) return null;
       if (share(groupOf.get(ex)!) < validFraction / 2) return "calibrate";
       return share(ex.runId) < validFraction / 2 ? "stop" : null;
     };
-    const trainEx = examples.filter((e) => heldOut(e) === null);
-    const validEx = examples.filter((e) => heldOut(e) === "stop");
-    const calibrationEx = examples.filter((e) => heldOut(e) === "calibrate");
+    const heldOut = new Map(examples.map((ex) => [ex, roleOf(ex)] as const));
+    const trainEx = examples.filter((e) => heldOut.get(e) === null);
+    const validEx = examples.filter((e) => heldOut.get(e) === "stop");
+    const calibrationEx = examples.filter((e) => heldOut.get(e) === "calibrate");
     const encoded = new Map(examples.map((e) => [e, encodeConfig(e.config, e.paramCount)]));
     // a warm start keeps the previous version's input and target scales, so its weights still mean what they meant
     const previous = o.previous?.state;

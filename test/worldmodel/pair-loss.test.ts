@@ -17,6 +17,21 @@ const row = (group: string | null, fork = false): TrainRow => ({
   forcedPrefix: fork ? { values: new Float64Array(CURVE_OUTPUTS), cutoff: 3 } : null,
 });
 
+/**
+ * Reference per-member sums of term(mu_b - mu_a, member, pair, point) over the
+ * pairs of outputs [P, B, OUT] (rows B-2Q..B-Q-1 against B-Q..B-1, as the losses pair them).
+ */
+function sumOverPairs(out: Float32Array, [P, B, Q, OUT]: number[], term: (dMu: number, p: number, q: number, j: number) => number): number[] {
+  return Array.from({ length: P! }, (_, p) => {
+    let sum = 0;
+    for (let q = 0; q < Q!; q++) {
+      const [a, b] = [B! - 2 * Q! + q, B! - Q! + q];
+      for (let j = 0; j < CURVE_OUTPUTS; j++) sum += term(out[(p * B! + b) * OUT! + j]! - out[(p * B! + a) * OUT! + j]!, p, q, j);
+    }
+    return sum;
+  });
+}
+
 test("groups: rows of one group with a partner; forks and lone rows are left out", () => {
   const g = rowGroups([row("a"), row("b"), row("a"), row(null), row("a", true), row("c"), row("c")]);
   assert.deepEqual(g.rows, [0, 2, 5, 6]);
@@ -40,18 +55,12 @@ test("pair loss = sum of w * ((mu_b - mu_a) - (y_b - y_a))^2 per member", () => 
   const y = Float32Array.from({ length: P * B * CURVE_OUTPUTS }, (_, i) => Math.cos(i));
   const w = Float32Array.from({ length: P * Q * CURVE_OUTPUTS }, (_, i) => (i % 3) / 7);
   const got = engine.noGrad(() => pairLoss(engine.tensor(out, [P, B, OUT]), engine.tensor(y, [P, B, CURVE_OUTPUTS]), engine.tensor(w, [P, Q, CURVE_OUTPUTS]), B, Q).toFloat32());
-  for (let p = 0; p < P; p++) {
-    let want = 0;
-    for (let q = 0; q < Q; q++) {
-      const a = B - 2 * Q + q, b = B - Q + q;
-      for (let j = 0; j < CURVE_OUTPUTS; j++) {
-        const dMu = out[(p * B + b) * OUT + j]! - out[(p * B + a) * OUT + j]!;
-        const dY = y[(p * B + b) * CURVE_OUTPUTS + j]! - y[(p * B + a) * CURVE_OUTPUTS + j]!;
-        want += w[(p * Q + q) * CURVE_OUTPUTS + j]! * (dMu - dY) ** 2;
-      }
-    }
-    assert.ok(Math.abs(got[p]! - want) < 1e-4 * Math.max(1, want), `member ${p}: ${got[p]} vs ${want}`);
-  }
+  const want = sumOverPairs(out, [P, B, Q, OUT], (dMu, p, q, j) => {
+    const [a, b] = [B - 2 * Q + q, B - Q + q];
+    const dY = y[(p * B + b) * CURVE_OUTPUTS + j]! - y[(p * B + a) * CURVE_OUTPUTS + j]!;
+    return w[(p * Q + q) * CURVE_OUTPUTS + j]! * (dMu - dY) ** 2;
+  });
+  want.forEach((v, p) => assert.ok(Math.abs(got[p]! - v) < 1e-4 * Math.max(1, v), `member ${p}: ${got[p]} vs ${v}`));
 });
 
 test("rank loss = sum of w * softplus(-sign * (mu_b - mu_a) / tau) per member, stable far from 0", () => {
@@ -63,18 +72,11 @@ test("rank loss = sum of w * softplus(-sign * (mu_b - mu_a) / tau) per member, s
   const w = Float32Array.from({ length: P * Q * CURVE_OUTPUTS }, (_, i) => (i % 5) / 11);
   const got = engine.noGrad(() => rankLoss(engine.tensor(out, [P, B, OUT]), engine.tensor(sign, [P, Q, CURVE_OUTPUTS]), engine.tensor(w, [P, Q, CURVE_OUTPUTS]), B, Q, tau).toFloat32());
   const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-  for (let p = 0; p < P; p++) {
-    let want = 0;
-    for (let q = 0; q < Q; q++) {
-      const a = B - 2 * Q + q, b = B - Q + q;
-      for (let j = 0; j < CURVE_OUTPUTS; j++) {
-        const dMu = out[(p * B + b) * OUT + j]! - out[(p * B + a) * OUT + j]!;
-        const k = (p * Q + q) * CURVE_OUTPUTS + j;
-        want += w[k]! * softplus((-sign[k]! * dMu) / tau);
-      }
-    }
-    assert.ok(Number.isFinite(got[p]!) && Math.abs(got[p]! - want) < 1e-4 * Math.max(1, want), `member ${p}: ${got[p]} vs ${want}`);
-  }
+  const want = sumOverPairs(out, [P, B, Q, OUT], (dMu, p, q, j) => {
+    const k = (p * Q + q) * CURVE_OUTPUTS + j;
+    return w[k]! * softplus((-sign[k]! * dMu) / tau);
+  });
+  want.forEach((v, p) => assert.ok(Number.isFinite(got[p]!) && Math.abs(got[p]! - v) < 1e-4 * Math.max(1, v), `member ${p}: ${got[p]} vs ${v}`));
 });
 
 test("rank targets: the sign of each difference, weights by its size summing to the weight", () => {
