@@ -212,7 +212,7 @@ function program(): Command {
   // the world model: subcommands of one group (dataset, eval; train, predict, whatif)
   const worldmodel = cli.command("worldmodel").description("the world model of training dynamics: its dataset, training, predictions and evaluation");
   storeOption(worldmodel.command("dataset")
-    .description("build or resume the standing dataset: N runs of a seed, ~60% independent samples and ~40% one-at-a-time sweeps")
+    .description("build or resume the standing dataset: N runs of a seed, ~60% independent samples and ~40% one-at-a-time sweeps, plus forks, seed replicates and grokking probes")
     .option("--runs <n>", "experiments in the dataset", "2400")
     .option("--seed <s>", "seed of the dataset (the same seed gives the same experiments)", "0")
     .option("--threads <n>", "worker threads (default: one per core)")

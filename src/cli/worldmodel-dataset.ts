@@ -1,7 +1,8 @@
 // `toyworld worldmodel dataset`: builds (or resumes) the world model's standing
 // dataset in the store: N experiments of a seed, ~60% independent samples and
 // ~40% one-at-a-time sweeps (src/worldmodel/dataset-plan.ts), then forks of some
-// samples (dataset-forks.ts) and seed replicates of a few (dataset-replicates.ts), trained on the local
+// samples (dataset-forks.ts), seed replicates of a few (dataset-replicates.ts)
+// and grokking probes (dataset-grokking.ts), trained on the local
 // worker pool with a progress bar. When stderr is not a terminal (e.g. nohup), a
 // progress line with the rate is written every 25 runs instead.
 
@@ -43,12 +44,12 @@ export async function datasetCommand(flags: DatasetFlags): Promise<void> {
   try {
     const summary = await generateDataset(store, pool, {
       runs, seed,
-      onEnqueued: (s, r) => {
-        total = s.enqueued + s.pending + r.enqueued;
+      onEnqueued: (s, r, g) => {
+        total = s.enqueued + s.pending + r.enqueued + g.enqueued;
         if (!json) {
           process.stderr.write(`dataset wm-${seed}: ${s.planned} planned (${s.inSweeps} in sweeps), ${s.present} already stored (${s.pending} of them still to train), ` +
             `${s.enqueued} enqueued (~${Math.round(s.estimatedSeconds)} s of estimated training), ${s.sweepsCreated} sweeps registered; ` +
-            `seed replicates: ${r.planned} planned, ${r.enqueued} enqueued\n`);
+            `seed replicates: ${r.planned} planned, ${r.enqueued} enqueued; grokking probes: ${g.planned} planned, ${g.enqueued} enqueued\n`);
         }
         progress = runProgress(total, { quiet: !tty });
       },
@@ -73,7 +74,7 @@ export async function datasetCommand(flags: DatasetFlags): Promise<void> {
     const rate = summary.seconds > 0 ? Math.round(((summary.completed + summary.diverged + summary.failed) / summary.seconds) * 3600) : 0;
     const out = { ...summary, seconds: Number(summary.seconds.toFixed(1)), runs_per_hour: rate };
     process.stdout.write(json ? `${JSON.stringify(out)}\n`
-      : `dataset wm-${seed}: ${summary.enqueued} + ${summary.replicates.enqueued} replicates + ${summary.forks.enqueued} forks enqueued; ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed} failed in ${out.seconds} s (${rate.toLocaleString("en-US")} runs/h)\n`);
+      : `dataset wm-${seed}: ${summary.enqueued} + ${summary.replicates.enqueued} replicates + ${summary.probes.enqueued} grokking probes + ${summary.forks.enqueued} forks enqueued; ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed} failed in ${out.seconds} s (${rate.toLocaleString("en-US")} runs/h)\n`);
   } finally {
     progress.stop();
     await pool.close();

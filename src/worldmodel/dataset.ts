@@ -7,13 +7,15 @@
 // samples (dataset-replicates.ts) go in with the plan; then the forks of the
 // plan (dataset-forks.ts) whose parents completed are enqueued and trained. A stored run counts only
 // if its config is the planned one (a changed generator plans new configs under
-// the same names; the old runs stay in the store as data).
+// the same names; the old runs stay in the store as data). Grokking probes
+// (dataset-grokking.ts) go in with the plan too, a small share of extra runs.
 
 import type { WorkerPool } from "../engine/pool.js";
 import { processQueue, type ExecutorSummary } from "../runner/executor.js";
 import type { NewRun, RunRecord, Store } from "../store/store.js";
 import { DEFAULT_DATASET_BUDGET, planDataset, type DatasetBudget, type PlannedRun } from "./dataset-plan.js";
 import { DEFAULT_FORK_FRACTION, enqueueForks, planForks, runKey, type ForkEnqueueSummary } from "./dataset-forks.js";
+import { DEFAULT_GROKKING_FRACTION, enqueueGrokkingProbes, planGrokkingProbes, type ProbeEnqueueSummary } from "./dataset-grokking.js";
 import { DEFAULT_REPLICATE_FRACTION, enqueueReplicates, planReplicates, type ReplicateEnqueueSummary } from "./dataset-replicates.js";
 
 export interface DatasetOptions {
@@ -24,6 +26,8 @@ export interface DatasetOptions {
   forkFraction?: number;
   /** fraction of the independent samples trained again with other seeds (default DEFAULT_REPLICATE_FRACTION) */
   replicateFraction?: number;
+  /** grokking probes per planned run (default DEFAULT_GROKKING_FRACTION) */
+  grokkingFraction?: number;
 }
 
 export interface EnqueueSummary {
@@ -102,6 +106,7 @@ export async function enqueueDataset(store: Store, opts: DatasetOptions, plan = 
 export interface DatasetSummary extends EnqueueSummary, ExecutorSummary {
   forks: ForkEnqueueSummary;
   replicates: ReplicateEnqueueSummary;
+  probes: ProbeEnqueueSummary;
   seconds: number;
 }
 
@@ -114,7 +119,7 @@ export async function generateDataset(
   store: Store,
   pool: WorkerPool,
   opts: DatasetOptions & {
-    onEnqueued?(s: EnqueueSummary, replicates: ReplicateEnqueueSummary): void;
+    onEnqueued?(s: EnqueueSummary, replicates: ReplicateEnqueueSummary, probes: ProbeEnqueueSummary): void;
     onForksEnqueued?(s: ForkEnqueueSummary): void;
     onRunFinished?(run: RunRecord, status: string): void;
   },
@@ -122,7 +127,8 @@ export async function generateDataset(
   const plan = planDataset(opts.runs, opts.seed, opts.budget ?? DEFAULT_DATASET_BUDGET);
   const enq = await enqueueDataset(store, opts, plan);
   const replicates = await enqueueReplicates(store, planReplicates(plan, opts.seed, opts.replicateFraction ?? DEFAULT_REPLICATE_FRACTION), await datasetRuns(store, opts.seed));
-  opts.onEnqueued?.(enq, replicates);
+  const probes = await enqueueGrokkingProbes(store, planGrokkingProbes(opts.runs, opts.seed, opts.grokkingFraction ?? DEFAULT_GROKKING_FRACTION), await datasetRuns(store, opts.seed));
+  opts.onEnqueued?.(enq, replicates, probes);
   const start = performance.now();
   const onRunFinished = (run: RunRecord, outcome: { status: string }) => opts.onRunFinished?.(run, outcome.status);
   const done = await processQueue({ store, pool, onRunFinished });
@@ -130,7 +136,7 @@ export async function generateDataset(
   opts.onForksEnqueued?.(forks);
   const forked = await processQueue({ store, pool, onRunFinished });
   return {
-    ...enq, forks, replicates, seconds: (performance.now() - start) / 1000,
+    ...enq, forks, replicates, probes, seconds: (performance.now() - start) / 1000,
     completed: done.completed + forked.completed, diverged: done.diverged + forked.diverged, failed: done.failed + forked.failed,
   };
 }

@@ -20,3 +20,4 @@ export { EVAL_METRICS, evaluatePredictors, type EvaluationReport } from "./evalu
 export { renderReport, reportJson } from "./evaluate-render.js";
 export { datasetRuns, enqueueDataset, generateDataset, type DatasetOptions, type DatasetSummary } from "./dataset.js";
 export { planDataset } from "./dataset-plan.js";
+export { planGrokkingProbes } from "./dataset-grokking.js";

@@ -76,6 +76,7 @@ test("building the dataset is resumable: a second call enqueues nothing, a longe
     // every sample gets a fork here (forkFraction 1), once its parent has completed, and a seed replicate
     const first = await generateDataset(store, pool, { runs: 4, seed: 8, budget: TINY, forkFraction: 1, replicateFraction: 1 });
     assert.equal(first.enqueued, 4);
+    assert.deepEqual(first.probes, { planned: 0, present: 0, enqueued: 0 }, "5% of 4 runs rounds to no grokking probe");
     assert.deepEqual(first.replicates, { planned: 3, present: 0, enqueued: 3 });
     const replicas = (await store.listRuns()).filter((r) => r.name?.startsWith("wm-8-r"));
     assert.deepEqual(replicas.map((r) => r.name).sort(), ["wm-8-r0", "wm-8-r1", "wm-8-r2"]);
