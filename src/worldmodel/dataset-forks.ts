@@ -15,8 +15,13 @@ import type { PlannedRun } from "./dataset-plan.js";
 /** How the dataset finds its stored runs: by name and config id (a changed generator reuses names). */
 export const runKey = (name: string, configId: string): string => `${name}@${configId}`;
 
-/** Fraction of the independent samples that get a fork. */
-export const DEFAULT_FORK_FRACTION = 0.08;
+/**
+ * Fraction of the independent samples that get a fork. At 0.08 the random
+ * split's test side held ~40 forks (11-23 with an effect above the sign
+ * threshold): too few to score fork effects. A larger fraction keeps every fork
+ * of a smaller one (same draw per parent), so a stored dataset only gains forks.
+ */
+export const DEFAULT_FORK_FRACTION = 0.25;
 /** Where in the parent's run the fork starts. */
 export const FORK_AT = 0.3;
 /** The interventions a fork applies (one, chosen per fork). */

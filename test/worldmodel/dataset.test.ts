@@ -65,6 +65,17 @@ test("seed replicates: deterministic, prefix-stable, only the seeds differ from 
   }
 });
 
+test("forks: a larger fraction keeps every fork of a smaller one, with the same intervention", () => {
+  const plan = planDataset(200, 11);
+  const few = planForks(plan, 11, 0.08), many = planForks(plan, 11, 0.25);
+  assert.ok(few.length > 0 && many.length > few.length, `${few.length} < ${many.length}`);
+  const byName = new Map(many.map((f) => [f.name, f]));
+  for (const f of few) {
+    assert.deepEqual(byName.get(f.name)?.interventions, f.interventions, `${f.name} kept`);
+    assert.equal(byName.get(f.name)?.forkStep, f.forkStep);
+  }
+});
+
 const TINY: DatasetBudget = { sampleSeconds: 0.25, anchorSeconds: 0.15, pointSeconds: 0.4, maxParams: 20_000 };
 
 test("building the dataset is resumable: a second call enqueues nothing, a longer one only the rest", async () => {
