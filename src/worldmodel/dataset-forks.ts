@@ -15,6 +15,23 @@ import type { PlannedRun } from "./dataset-plan.js";
 /** How the dataset finds its stored runs: by name and config id (a changed generator reuses names). */
 export const runKey = (name: string, configId: string): string => `${name}@${configId}`;
 
+export interface NamedRunsSummary {
+  planned: number;
+  present: number;
+  enqueued: number;
+}
+
+/**
+ * Enqueues the planned runs (seed replicates, grokking probes: runs that need no
+ * other run's result) that the store does not hold yet; `stored` holds the
+ * dataset's stored runs by runKey.
+ */
+export async function enqueueMissing(store: Store, planned: readonly { name: string; run: NewRun }[], stored: ReadonlyMap<string, RunRecord>): Promise<NamedRunsSummary> {
+  const missing = planned.filter((p) => !stored.has(runKey(p.name, p.run.configId)));
+  if (missing.length > 0) await store.enqueue(missing.map((p) => p.run));
+  return { planned: planned.length, present: planned.length - missing.length, enqueued: missing.length };
+}
+
 /**
  * Fraction of the independent samples that get a fork. At 0.08 the random
  * split's test side held ~40 forks (11-23 with an effect above the sign

@@ -16,7 +16,7 @@ import type { ExperimentInput } from "../universe/config/experiment.js";
 import { estimateCost, generatorRng } from "../universe/generate/index.js";
 import { finish } from "../universe/generate/normalize.js";
 import type { NewRun, RunRecord, Store } from "../store/store.js";
-import { runKey } from "./dataset-forks.js";
+import { enqueueMissing, type NamedRunsSummary } from "./dataset-forks.js";
 
 /** Probes per planned run of the dataset (0.05: 225 probes next to 4,500 runs). */
 export const DEFAULT_GROKKING_FRACTION = 0.05;
@@ -101,15 +101,7 @@ export function planGrokkingProbes(runs: number, seed: number, fraction = DEFAUL
   return out;
 }
 
-export interface ProbeEnqueueSummary {
-  planned: number;
-  present: number;
-  enqueued: number;
-}
+export type ProbeEnqueueSummary = NamedRunsSummary;
 
 /** Enqueues the planned probes the store does not hold yet (`stored`: the dataset's runs by runKey). */
-export async function enqueueGrokkingProbes(store: Store, probes: readonly PlannedProbe[], stored: ReadonlyMap<string, RunRecord>): Promise<ProbeEnqueueSummary> {
-  const missing = probes.filter((p) => !stored.has(runKey(p.name, p.run.configId)));
-  if (missing.length > 0) await store.enqueue(missing.map((p) => p.run));
-  return { planned: probes.length, present: probes.length - missing.length, enqueued: missing.length };
-}
+export const enqueueGrokkingProbes: (store: Store, probes: readonly PlannedProbe[], stored: ReadonlyMap<string, RunRecord>) => Promise<ProbeEnqueueSummary> = enqueueMissing;

@@ -11,7 +11,7 @@ import { validateExperiment } from "../universe/config/validate.js";
 import { generatorRng } from "../universe/generate/index.js";
 import type { NewRun, RunRecord, Store } from "../store/store.js";
 import type { PlannedRun } from "./dataset-plan.js";
-import { runKey } from "./dataset-forks.js";
+import { enqueueMissing, type NamedRunsSummary } from "./dataset-forks.js";
 
 /** Fraction of the independent samples that get a seed replicate. */
 export const DEFAULT_REPLICATE_FRACTION = 0.1;
@@ -43,15 +43,7 @@ export function planReplicates(plan: readonly PlannedRun[], seed: number, fracti
   return out;
 }
 
-export interface ReplicateEnqueueSummary {
-  planned: number;
-  present: number;
-  enqueued: number;
-}
+export type ReplicateEnqueueSummary = NamedRunsSummary;
 
 /** Enqueues the planned replicates the store does not hold yet (`stored`: the dataset's runs by runKey). */
-export async function enqueueReplicates(store: Store, replicates: readonly PlannedReplicate[], stored: ReadonlyMap<string, RunRecord>): Promise<ReplicateEnqueueSummary> {
-  const missing = replicates.filter((r) => !stored.has(runKey(r.name, r.run.configId)));
-  if (missing.length > 0) await store.enqueue(missing.map((r) => r.run));
-  return { planned: replicates.length, present: replicates.length - missing.length, enqueued: missing.length };
-}
+export const enqueueReplicates: (store: Store, replicates: readonly PlannedReplicate[], stored: ReadonlyMap<string, RunRecord>) => Promise<ReplicateEnqueueSummary> = enqueueMissing;
