@@ -12,6 +12,15 @@ export interface MemberState {
   params: Float32Array[];
   /** one array per optimizer state tensor, in the optimizer's order */
   state: Float32Array[];
+  /**
+   * The member's first training loss, the reference of the divergence test
+   * (runner/train.ts DIVERGENCE_FACTOR): a run resumed from this state (a fork)
+   * keeps its lineage's reference. Measured anew at the resume step, it was the
+   * loss of an already trained model, and an ordinary bump after an
+   * intervention counted as divergence. Absent in states taken before the first
+   * training step and in older blobs.
+   */
+  firstLoss?: number;
 }
 
 interface Header {
@@ -20,10 +29,12 @@ interface Header {
   optimizer: string;
   params: number[];
   state: number[];
+  firstLoss?: number;
 }
 
 export function encodeState(s: MemberState): Uint8Array {
   const header: Header = { version: 1, step: s.step, optimizer: s.optimizer, params: s.params.map((p) => p.length), state: s.state.map((p) => p.length) };
+  if (s.firstLoss !== undefined && Number.isFinite(s.firstLoss)) header.firstLoss = s.firstLoss;
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerBytes = 4 + Math.ceil(json.length / 4) * 4;
   const floats = [...s.params, ...s.state].reduce((n, a) => n + a.length, 0);
@@ -51,7 +62,9 @@ export function decodeState(bytes: Uint8Array): MemberState {
     at += n * 4;
     return a;
   };
-  return { step: header.step, optimizer: header.optimizer, params: header.params.map(take), state: header.state.map(take) };
+  const state: MemberState = { step: header.step, optimizer: header.optimizer, params: header.params.map(take), state: header.state.map(take) };
+  if (typeof header.firstLoss === "number") state.firstLoss = header.firstLoss;
+  return state;
 }
 
 function memberSlice(t: { toFloat32(): Float32Array; size: number }, members: number, m: number): Float32Array {
@@ -60,13 +73,15 @@ function memberSlice(t: { toFloat32(): Float32Array; size: number }, members: nu
 }
 
 /** Reads member m's parameters and optimizer state. */
-export function captureMember(model: Model, opt: Optimizer, kind: string, m: number, step: number): MemberState {
-  return {
+export function captureMember(model: Model, opt: Optimizer, kind: string, m: number, step: number, firstLoss?: number): MemberState {
+  const s: MemberState = {
     step,
     optimizer: kind,
     params: model.params.map((p) => memberSlice(p.tensor, model.members, m)),
     state: opt.stateTensors().map((t) => memberSlice(t, model.members, m)),
   };
+  if (firstLoss !== undefined && Number.isFinite(firstLoss)) s.firstLoss = firstLoss;
+  return s;
 }
 
 /** Writes a state into member m; shapes must match (same tree, same optimizer). */

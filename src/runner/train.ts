@@ -96,7 +96,8 @@ export function trainPopulation(engine: Engine, configs: Experiment[], hooks: Tr
   const evalSets: EvalSets = makeEvalSets(engine, instances, spec, first.train.evalExamples);
   const recorders = configs.map(() => new MemberRecorder());
   const dropoutSeeds = configs.map((c) => c.train.seed);
-  const firstLoss = new Float64Array(P).fill(NaN);
+  // the divergence reference per member: its first training loss, carried over from the state of a resumed run
+  const firstLoss = Float64Array.from({ length: P }, (_, m) => hooks.resume?.[m]?.firstLoss ?? NaN);
   // Full-batch training sees the same tensors every step: build them once.
   const fullBatch = batchSize === "full" ? engine.noGrad(() => keepBoth(engine, stepBatch(instances, 0, "full", spec, engine))) : null;
   const wanted = {
@@ -111,7 +112,7 @@ export function trainPopulation(engine: Engine, configs: Experiment[], hooks: Tr
       const evaluating = evalAt.has(step) || step === startStep;
       if (hooks.onCheckpoint) {
         checkpointsAt.forEach((at, m) => {
-          if (at.has(step) && !opt.frozen[m]) hooks.onCheckpoint!(m, step, encodeState(captureMember(model, opt, kind, m, step)));
+          if (at.has(step) && !opt.frozen[m]) hooks.onCheckpoint!(m, step, encodeState(captureMember(model, opt, kind, m, step, firstLoss[m])));
         });
       }
       if (evaluating) {

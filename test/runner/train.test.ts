@@ -1,6 +1,7 @@
 // The population trainer: a population equals its members trained alone, a fork
-// from a checkpoint continues exactly, divergence is caught per member, and the
-// evaluation steps are log-spaced.
+// from a checkpoint continues exactly and keeps its lineage's divergence
+// reference, divergence is caught per member, and the evaluation steps are
+// log-spaced.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -71,6 +72,25 @@ test("a fork from a checkpoint continues bitwise like the original run", () => {
   const resumedFrom = resumed!.curves.step.indexOf(original!.curves.step[from]!);
   assert.deepEqual(tail(resumed!, resumedFrom), tail(original!, from));
   assert.equal(resumed!.curves.step[0], 17);
+});
+
+test("a fork keeps its lineage's divergence reference (the first training loss), not the loss where it resumes", () => {
+  const engine = new Engine();
+  const config = experiment({ log: { checkpoints: [0, 17] } });
+  const saved = new Map<number, Uint8Array>();
+  trainPopulation(engine, [config], { onCheckpoint: (_m, step, state) => saved.set(step, state) });
+  assert.equal(decodeState(saved.get(0)!).firstLoss, undefined, "before the first step there is no reference yet");
+  const state = decodeState(saved.get(17)!);
+  assert.ok(state.firstLoss! > 0.5 && state.firstLoss! < 5, `the untrained loss of 3 classes: ${state.firstLoss}`);
+  const [kept] = trainPopulation(engine, [config], { resume: [state] });
+  assert.equal(kept!.status, "completed");
+  // the reference comes from the state: a tiny one makes the first resumed step diverge
+  const [tiny] = trainPopulation(engine, [config], { resume: [{ ...state, firstLoss: 1e-9 }] });
+  assert.equal(tiny!.status, "diverged");
+  assert.equal(tiny!.divergedAt, 17);
+  // an older blob without one measures it at the resume step, as before
+  const { firstLoss: _dropped, ...older } = state;
+  assert.equal(trainPopulation(engine, [config], { resume: [older] })[0]!.status, "completed");
 });
 
 test("a diverging member ends as diverged with its step; the others complete", () => {
