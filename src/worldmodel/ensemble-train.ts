@@ -23,6 +23,8 @@ export interface TrainRow {
   /** CURVE_OUTPUTS normalized targets, NaN where unknown */
   y: Float64Array;
   events: Uint8Array;
+  /** 1 where the event's label is known (null: all are); unknown labels get no weight (truncated runs, truncate.ts) */
+  eventsKnown?: Uint8Array | null;
   /** forks: the parent's curve (normalized, on this run's grid) up to the fork point, always given as prefix */
   forcedPrefix?: { values: Float64Array; cutoff: number } | null;
   /** rows of one group (a one-at-a-time sweep) differ in one knob: their differences train the pair loss */
@@ -120,8 +122,8 @@ export function memberLosses(out: Tensor, y: Tensor, w: Tensor, t: Tensor, we: T
 
 interface Batch { x: Float32Array; y: Float32Array; w: Float32Array; t: Float32Array; we: Float32Array }
 
-/** Fills a block of `n` rows (for one member) at row offset `r0`; cutoff -1 = no prefix. */
-function fillRows(b: Batch, r0: number, rows: TrainRow[], cutoffs: number[], D: number, hidden: readonly boolean[] = []): void {
+/** Fills a block of `n` rows (for one member) at row offset `r0`; cutoff -1 = no prefix; `eventWeight` per known event label. */
+function fillRows(b: Batch, r0: number, rows: TrainRow[], cutoffs: number[], D: number, eventWeight: number, hidden: readonly boolean[] = []): void {
   const IN = D + PREFIX_DIMS;
   const anchors = new Float64Array(CURVE_METRICS.length);
   let count = 0;
@@ -138,7 +140,10 @@ function fillRows(b: Batch, r0: number, rows: TrainRow[], cutoffs: number[], D: 
       b.w[r * CURVE_OUTPUTS + j] = ok ? 1 : 0;
       if (ok) count++;
     }
-    for (let e = 0; e < EVENT_OUTPUTS; e++) b.t[r * EVENT_OUTPUTS + e] = row.events[e]!;
+    for (let e = 0; e < EVENT_OUTPUTS; e++) {
+      b.t[r * EVENT_OUTPUTS + e] = row.events[e]!;
+      b.we[r * EVENT_OUTPUTS + e] = row.eventsKnown && !row.eventsKnown[e] ? 0 : eventWeight;
+    }
   });
   const scale = 1 / Math.max(1, count);
   for (let j = r0 * CURVE_OUTPUTS; j < (r0 + rows.length) * CURVE_OUTPUTS; j++) b.w[j]! *= scale;
@@ -157,8 +162,7 @@ function validationBatch(valid: TrainRow[], D: number, seed: number, eventWeight
   const rows = [...valid, ...valid.filter((r) => !r.forcedPrefix)];
   const cutoffs = rows.map((_, i) => (i < valid.length ? -1 : rng.int(CURVE_POINTS - 1)));
   const batch = newBatch(rows.length, D + PREFIX_DIMS);
-  fillRows(batch, 0, rows, cutoffs, D);
-  batch.we.fill(eventWeight / (rows.length * EVENT_OUTPUTS));
+  fillRows(batch, 0, rows, cutoffs, D, eventWeight / (rows.length * EVENT_OUTPUTS));
   return { batch, n: rows.length };
 }
 
@@ -185,7 +189,6 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
   const draws = Array.from({ length: P }, (_, p) => new Rng(o.seed, Stream.data, p * 100_000_000));
 
   const batch = newBatch(P * B, IN);
-  batch.we.fill(o.eventWeight / (B * EVENT_OUTPUTS));
   // pair rows: the last 2Q rows of each member's block, firsts then seconds
   const groups = rowGroups(train);
   const families = rowGroups(train, (r) => (o.familyPairShare > 0 ? r.family : null));
@@ -232,7 +235,7 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
         pairWeights(firsts.map((i) => train[i]!), seconds.map((i) => train[i]!), o.pairWeight, pairW, p * Q * CURVE_OUTPUTS);
         if (o.rankWeight > 0) rankTargets(firsts.map((i) => train[i]!), seconds.map((i) => train[i]!), o.rankWeight, rankSign, rankW, p * Q * CURVE_OUTPUTS);
       }
-      fillRows(batch, p * B, rows, cutoffs, D, hidden);
+      fillRows(batch, p * B, rows, cutoffs, D, o.eventWeight / (B * EVENT_OUTPUTS), hidden);
     }
     engine.scope(() => {
       opt.zeroGrad();

@@ -1,6 +1,7 @@
 // The learned world model: the ensemble (ensemble.ts) wrapped as a Predictor.
 // fit() encodes and standardizes the examples, normalizes the targets per metric,
-// gives forks their parent's curve up to the fork step as prefix, holds out one
+// adds truncated copies of the training runs (truncate.ts: the first part of a
+// run is a shorter run), gives forks their parent's curve up to the fork step as prefix, holds out one
 // slice for early stopping and another for calibration (calibration.ts: scale
 // factors per metric so 80% intervals cover about 80% there), and trains. predict() builds all input rows at once and runs them
 // through the engine in large batches; predictive std = sqrt(mean aleatoric
@@ -22,6 +23,7 @@ import { decodeState, encodeState } from "./model-codec.js";
 import { encodeWithoutFamily } from "./novel-family.js";
 import { CALIBRATION_SETS, fitCalibration } from "./calibration.js";
 import { normalizeCurves, targetNorms } from "./targets.js";
+import { TRUNCATED_EVENTS_KNOWN, TRUNCATION_SHIFTS, truncatedExamples } from "./truncate.js";
 
 export const WORLD_MODEL_VERSION = 1;
 /**
@@ -38,7 +40,11 @@ export interface WorldModelMeta {
   name: "ensemble";
   version: number;
   /** runs: all, trained on, held out for early stopping, held out for calibration, ... */
-  trainedOn: { examples: number; train: number; valid: number; calibration: number; diverged: number; forks: number; families: Record<string, number> };
+  trainedOn: {
+    examples: number; train: number; valid: number; calibration: number; diverged: number; forks: number; families: Record<string, number>;
+    /** truncated copies of training runs trained on besides them (truncate.ts; absent in older versions) */
+    truncated?: number;
+  };
   featureNames: string[];
   seed: number;
   trainingSeconds: number;
@@ -53,6 +59,8 @@ export interface FitOptions extends Partial<EnsembleTrainOptions> {
   validFraction?: number;
   /** start from this model's weights when the shapes match */
   previous?: WorldModel | null;
+  /** grid shifts of the truncated copies of training runs (truncate.ts; default TRUNCATION_SHIFTS, [] for none) */
+  truncations?: readonly number[];
 }
 
 /** Denormalized per-member outputs of a batch of queries. */
@@ -121,7 +129,7 @@ export class WorldModel implements Predictor {
 
   async fit(examples: Example[], options: FitOptions = {}): Promise<void> {
     const o: FitOptions = { ...this.fitDefaults, ...options };
-    const { validFraction: _v, previous: _p, ...given } = o;
+    const { validFraction: _v, previous: _p, truncations: _t, ...given } = o;
     const { onEval, ...recorded } = given;
     const train: EnsembleTrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...stripUndefined(recorded), warmStart: null, onEval: null };
     const started = performance.now();
@@ -145,7 +153,18 @@ export class WorldModel implements Predictor {
     const trainEx = examples.filter((e) => heldOut.get(e) === null);
     const validEx = examples.filter((e) => heldOut.get(e) === "stop");
     const calibrationEx = examples.filter((e) => heldOut.get(e) === "calibrate");
-    const encoded = new Map(examples.map((e) => [e, encodeConfig(e.config, e.paramCount)]));
+    // truncated copies of the training runs (truncate.ts): each run with its copies
+    // forms a steps sweep for the pair loss (a run already in a sweep keeps that one)
+    const stepsGroup = new Map<Example, string>();
+    const truncated: Example[] = [];
+    for (const e of trainEx) {
+      const copies = truncatedExamples(e, o.truncations ?? TRUNCATION_SHIFTS);
+      if (copies.length === 0) continue;
+      if (!e.sweepId) stepsGroup.set(e, `steps:${e.runId}`);
+      for (const c of copies) stepsGroup.set(c, `steps:${e.runId}`);
+      truncated.push(...copies);
+    }
+    const encoded = new Map([...examples, ...truncated].map((e) => [e, encodeConfig(e.config, e.paramCount)]));
     // a warm start keeps the previous version's input and target scales, so its weights still mean what they meant
     const previous = o.previous?.state;
     const sizes = paramSizes({ members: train.members, inputs: FEATURE_COUNT + PREFIX_DIMS, hidden: train.hidden, outputs: NET_OUTPUTS });
@@ -155,6 +174,7 @@ export class WorldModel implements Predictor {
     const standardizer = warmStart ? previous!.standardizer.refitIgnored(trainRows) : Standardizer.fit(trainRows);
     const { mean: targetMean, std: targetStd } = warmStart ? { mean: previous!.targetMean, std: previous!.targetStd } : targetNorms(trainEx);
     const byId = new Map(examples.map((e) => [e.runId, e]));
+    const truncatedSet = new Set(truncated);
     const rowOf = (e: Example): TrainRow => {
       const parent = e.fork ? byId.get(e.fork.parentRunId) : undefined;
       const observed = parent && e.fork ? forkObserved(parent, e.fork.forkStep, e.steps) : null;
@@ -163,14 +183,15 @@ export class WorldModel implements Predictor {
         xHidden: train.familyDropout > 0 ? standardizer.apply(encodeWithoutFamily(e.config, e.paramCount || null)) : null,
         y: normalizeCurves(e.curves, targetMean, targetStd),
         events: Uint8Array.from(EVENT_KINDS, (k) => e.events[k]),
+        eventsKnown: truncatedSet.has(e) ? TRUNCATED_EVENTS_KNOWN : null,
         forcedPrefix: observed ? { values: normalizeCurves(observed.curves, targetMean, targetStd), cutoff: cutoffIndex(observed.upToFraction) } : null,
-        group: e.sweepId ?? null,
+        group: stepsGroup.get(e) ?? e.sweepId ?? null,
         family: e.family,
       };
     };
     // a small store needs fewer steps than early stopping would spend (and one too small to hold runs out has no early stopping)
     train.steps = Math.min(train.steps, Math.max(MIN_STEPS_CAP, STEPS_PER_TRAINING_RUN * trainEx.length));
-    const { net, report } = trainEnsemble(this.engine, trainEx.map(rowOf), validEx.map(rowOf), { ...train, warmStart, onEval });
+    const { net, report } = trainEnsemble(this.engine, [...trainEx, ...truncated].map(rowOf), validEx.map(rowOf), { ...train, warmStart, onEval });
     this.state?.net.dispose();
     const families: Record<string, number> = {};
     for (const e of examples) families[e.family] = (families[e.family] ?? 0) + 1;
@@ -182,6 +203,7 @@ export class WorldModel implements Predictor {
         trainedOn: {
           examples: examples.length, train: trainEx.length, valid: validEx.length, calibration: calibrationEx.length,
           diverged: examples.filter((e) => e.events.diverged).length, forks: examples.filter((e) => e.fork).length, families,
+          truncated: truncated.length,
         },
         featureNames: [...FEATURE_NAMES], seed: train.seed, trainingSeconds: 0, options: train,
         report, validCoverage80: {},
