@@ -91,7 +91,7 @@ export interface EnsembleTrainOptions {
 const RANK_TAU = 0.1;
 
 export const DEFAULT_TRAIN_OPTIONS: EnsembleTrainOptions = {
-  members: 5, hidden: [128, 128], steps: 10_000, batchSize: 128, lr: 1e-3, weightDecay: 1e-4, seed: 0,
+  members: 5, hidden: [128, 128], steps: 20_000, batchSize: 128, lr: 1e-3, weightDecay: 1e-4, seed: 0,
   noPrefixProb: 0.5, eventWeight: 0.5, mseWeight: 0, pairFraction: 0.25, pairWeight: 10, familyPairShare: 0.5, rankWeight: 5, familyDropout: 0.1, evalEvery: 100, patience: 8,
 };
 
