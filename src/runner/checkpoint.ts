@@ -67,6 +67,22 @@ export function decodeState(bytes: Uint8Array): MemberState {
   return state;
 }
 
+/**
+ * A stored state with a divergence reference: states saved before the reference
+ * travelled in the blob lack it, and a fork resumed from one would measure it at
+ * the resume step (see MemberState.firstLoss). The parent's train loss at its
+ * first recorded step stands in: the loss of the same untrained model on the
+ * train set (`parentTrainLoss` loads its curve only when needed). Returns the
+ * bytes unchanged when they have a reference or no finite first loss is known.
+ */
+export async function withDivergenceReference(bytes: Uint8Array, parentTrainLoss: () => Promise<ArrayLike<number> | undefined>): Promise<Uint8Array> {
+  const state = decodeState(bytes);
+  if (state.firstLoss !== undefined) return bytes;
+  const curve = await parentTrainLoss();
+  const first = curve && curve.length > 0 ? curve[0]! : NaN;
+  return Number.isFinite(first) ? encodeState({ ...state, firstLoss: first }) : bytes;
+}
+
 function memberSlice(t: { toFloat32(): Float32Array; size: number }, members: number, m: number): Float32Array {
   const per = t.size / members;
   return t.toFloat32().slice(m * per, (m + 1) * per);

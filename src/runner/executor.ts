@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import type { WorkerPool } from "../engine/pool.js";
 import type { Experiment } from "../universe/config/experiment.js";
 import type { RunCurves, RunRecord, Store } from "../store/store.js";
+import { withDivergenceReference } from "./checkpoint.js";
 import { groupIntoPopulations, populationKey } from "./group.js";
 import type { GroupJob, GroupJobResult } from "./job.js";
 import type { MemberResult } from "./record.js";
@@ -122,7 +123,9 @@ export async function processQueue(opts: ExecutorOptions): Promise<ExecutorSumma
     return Promise.all(runs.map(async (run) => {
       const { parentRunId, forkStep } = run.lineage!;
       const saved = await store.getCheckpoint(parentRunId, forkStep);
-      if (saved) return saved.data;
+      if (saved) {
+        return withDivergenceReference(saved.data, async () => (await store.getCurves([parentRunId], ["train_loss"])).get(parentRunId)?.train_loss?.values);
+      }
       const parent = await store.getRun(parentRunId);
       if (!parent) throw new Error(`fork: parent run ${parentRunId} is not in the store`);
       const data = await pool.run<Uint8Array>(JOB_MODULE, "replayTo", { config: parent.config, step: forkStep });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Engine } from "../../src/engine/index.js";
 import { validateExperiment } from "../../src/universe/config/validate.js";
 import type { Experiment } from "../../src/universe/config/experiment.js";
-import { decodeState } from "../../src/runner/checkpoint.js";
+import { decodeState, encodeState, withDivergenceReference } from "../../src/runner/checkpoint.js";
 import { evalSteps } from "../../src/runner/schedule.js";
 import { trainPopulation } from "../../src/runner/train.js";
 import type { MemberResult } from "../../src/runner/record.js";
@@ -91,6 +91,27 @@ test("a fork keeps its lineage's divergence reference (the first training loss),
   // an older blob without one measures it at the resume step, as before
   const { firstLoss: _dropped, ...older } = state;
   assert.equal(trainPopulation(engine, [config], { resume: [older] })[0]!.status, "completed");
+});
+
+test("a stored state without a divergence reference gets the parent's first recorded train loss", async () => {
+  const engine = new Engine();
+  const config = experiment({ log: { checkpoints: [17] } });
+  let saved: Uint8Array | null = null;
+  const [parent] = trainPopulation(engine, [config], { onCheckpoint: (_m, step, state) => step === 17 && (saved = state) });
+  const { firstLoss: _reference, ...older } = decodeState(saved!);
+  const olderBytes = encodeState(older);
+  const patched = decodeState(await withDivergenceReference(olderBytes, async () => parent!.curves.train_loss));
+  assert.equal(patched.firstLoss, parent!.curves.train_loss[0]);
+  assert.equal(patched.step, 17);
+  assert.deepEqual(patched.params, older.params);
+  assert.deepEqual(patched.state, older.state);
+  // a state with a reference is returned as it is, without loading the parent's curve
+  let loaded = false;
+  assert.equal(await withDivergenceReference(saved!, async () => ((loaded = true), [1])), saved);
+  assert.equal(loaded, false);
+  // without a finite first loss nothing changes
+  assert.equal(await withDivergenceReference(olderBytes, async () => undefined), olderBytes);
+  assert.equal(await withDivergenceReference(olderBytes, async () => [NaN]), olderBytes);
 });
 
 test("a diverging member ends as diverged with its step; the others complete", () => {
