@@ -34,7 +34,6 @@ const EMBEDDING_DIMS = [8, 16, 32];
 const MLP_WIDTHS = [32, 64, 128];
 
 export interface PlannedProbe {
-  index: number;
   name: string;
   run: NewRun;
   estimatedSeconds: number;
@@ -94,7 +93,7 @@ export function planGrokkingProbes(runs: number, seed: number, fraction = DEFAUL
     const seconds = cost.total;
     const name = `wm-${seed}-g${index}`;
     out.push({
-      index, name, estimatedSeconds: seconds,
+      name, estimatedSeconds: seconds,
       run: { configId: done.norm.id, config: { ...done.norm.config, name }, family: done.norm.config.task.family, name },
     });
   }

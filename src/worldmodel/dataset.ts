@@ -126,8 +126,10 @@ export async function generateDataset(
 ): Promise<DatasetSummary> {
   const plan = planDataset(opts.runs, opts.seed, opts.budget ?? DEFAULT_DATASET_BUDGET);
   const enq = await enqueueDataset(store, opts, plan);
-  const replicates = await enqueueReplicates(store, planReplicates(plan, opts.seed, opts.replicateFraction ?? DEFAULT_REPLICATE_FRACTION), await datasetRuns(store, opts.seed));
-  const probes = await enqueueGrokkingProbes(store, planGrokkingProbes(opts.runs, opts.seed, opts.grokkingFraction ?? DEFAULT_GROKKING_FRACTION), await datasetRuns(store, opts.seed));
+  // replicates and probes need nothing from other runs: one listing of the stored ones serves both
+  const stored = await datasetRuns(store, opts.seed);
+  const replicates = await enqueueReplicates(store, planReplicates(plan, opts.seed, opts.replicateFraction ?? DEFAULT_REPLICATE_FRACTION), stored);
+  const probes = await enqueueGrokkingProbes(store, planGrokkingProbes(opts.runs, opts.seed, opts.grokkingFraction ?? DEFAULT_GROKKING_FRACTION), stored);
   opts.onEnqueued?.(enq, replicates, probes);
   const start = performance.now();
   const onRunFinished = (run: RunRecord, outcome: { status: string }) => opts.onRunFinished?.(run, outcome.status);

@@ -21,7 +21,8 @@ const IGNORED_KEYS = new Set(["seed", "name", "evalPoints", "evalExamples", "che
 const WIDTH_KEYS = /^(width|dim|out|hidden|heads|size|features|units)$/i;
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+/** A plain object (not null, not an array): a config section or unit. */
+export const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /** 32-bit FNV-1a of a string. */

@@ -15,6 +15,7 @@
 // run shows a phenomenon would need the detectors on raw curves, so the other
 // events are masked.
 
+import { isObj } from "./encode.js";
 import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type Example } from "./types.js";
 
 /** Grid points dropped per truncation: S' = S x 10^(-2d/15), about 0.54 S and 0.22 S. */
@@ -26,8 +27,6 @@ const TOTAL_DEPENDENT_SCHEDULES = new Set(["cosine"]);
 /** Which events a truncated run's label is known for (the rest are masked). */
 export const TRUNCATED_EVENTS_KNOWN: Uint8Array = Uint8Array.from(EVENT_KINDS, (k) => (k === "diverged" ? 1 : 0));
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Whether the run's first part is a shorter run of the same config (see the header). */
 export function truncatable(e: Example): boolean {
@@ -42,7 +41,7 @@ export function truncatable(e: Example): boolean {
 export function truncatedExamples(e: Example, shifts: readonly number[] = TRUNCATION_SHIFTS): Example[] {
   if (!truncatable(e)) return [];
   const out: Example[] = [];
-  const config = e.config as Obj & { train: Obj };
+  const config = e.config as Record<string, unknown> & { train: Record<string, unknown> };
   for (const d of shifts) {
     const steps = Math.round(e.steps * 10 ** ((-2 * d) / (CURVE_POINTS - 1)));
     if (steps < MIN_TRUNCATED_STEPS || d <= 0 || d >= CURVE_POINTS) continue;
