@@ -23,7 +23,7 @@ import { decodeState, encodeState } from "./model-codec.js";
 import { encodeWithoutFamily } from "./novel-family.js";
 import { CALIBRATION_SETS, fitCalibration } from "./calibration.js";
 import { normalizeCurves, targetNorms } from "./targets.js";
-import { TRUNCATED_EVENTS_KNOWN, TRUNCATION_SHIFTS, truncatedExamples } from "./truncate.js";
+import { TRUNCATION_SHIFTS, truncatedExamples, type TruncatedExample } from "./truncate.js";
 
 export const WORLD_MODEL_VERSION = 1;
 /**
@@ -159,7 +159,7 @@ export class WorldModel implements Predictor {
     // truncated copies of the training runs (truncate.ts): each run with its copies
     // forms a steps sweep for the pair loss (a run already in a sweep keeps that one)
     const stepsGroup = new Map<Example, string>();
-    const truncated: Example[] = [];
+    const truncated: TruncatedExample[] = [];
     for (const e of trainEx) {
       const copies = truncatedExamples(e, o.truncations ?? TRUNCATION_SHIFTS);
       if (copies.length === 0) continue;
@@ -177,7 +177,7 @@ export class WorldModel implements Predictor {
     const standardizer = warmStart ? previous!.standardizer.refitIgnored(trainRows) : Standardizer.fit(trainRows);
     const { mean: targetMean, std: targetStd } = warmStart ? { mean: previous!.targetMean, std: previous!.targetStd } : targetNorms(trainEx);
     const byId = new Map(examples.map((e) => [e.runId, e]));
-    const truncatedSet = new Set(truncated);
+    const knownOf = new Map<Example, Uint8Array>(truncated.map((c) => [c, c.eventsKnown]));
     const rowOf = (e: Example): TrainRow => {
       const parent = e.fork ? byId.get(e.fork.parentRunId) : undefined;
       const observed = parent && e.fork ? forkObserved(parent, e.fork.forkStep, e.steps) : null;
@@ -186,7 +186,7 @@ export class WorldModel implements Predictor {
         xHidden: train.familyDropout > 0 ? standardizer.apply(encodeWithoutFamily(e.config, e.paramCount || null)) : null,
         y: normalizeCurves(e.curves, targetMean, targetStd),
         events: Uint8Array.from(EVENT_KINDS, (k) => e.events[k]),
-        eventsKnown: truncatedSet.has(e) ? TRUNCATED_EVENTS_KNOWN : null,
+        eventsKnown: knownOf.get(e) ?? null,
         forcedPrefix: observed ? { values: normalizeCurves(observed.curves, targetMean, targetStd), cutoff: cutoffIndex(observed.upToFraction) } : null,
         group: stepsGroup.get(e) ?? e.sweepId ?? null,
         family: e.family,

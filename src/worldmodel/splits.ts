@@ -8,8 +8,14 @@
 //           give the sign accuracy its intervention pairs;
 //   family  whole task families held out (seeded choice, families added until the
 //           test side holds >= 20% of the runs): transfer to unseen kinds of task;
-//   scale   train on the 70% of runs with the smallest paramCount * steps, test on
-//           the largest 30%: extrapolation to bigger, longer runs.
+//   scale   within each task family, train on the 70% of runs with the smallest
+//           paramCount * steps and test on the largest 30% (runs as large as the
+//           cut go to the test side, so a config's seed replicates stay together):
+//           extrapolation to bigger, longer runs of a task, the ladder-of-scales
+//           question. Ranked across all families at once, the cut also held out
+//           whole kinds of runs that are large by nature (every grokking probe
+//           runs 1,500-8,000 full-batch steps, so the test side held all of them
+//           and the train side no grokking run), mixing a family shift into it.
 // Every split is a pure function of the examples and the seed, so it is the same
 // for every predictor and every invocation.
 
@@ -91,14 +97,17 @@ const splitFns: { readonly [K in SplitKind]: SplitFn } = {
   },
   scale: (examples) => {
     const size = (e: Example) => Math.max(1, e.paramCount) * Math.max(1, e.steps);
-    const sorted = canonical(examples).sort((a, b) => size(a) - size(b));
-    const nTrain = Math.round(sorted.length * (1 - SCALE_TEST_FRACTION));
-    const cut = sorted[nTrain] ? size(sorted[nTrain]!) : Infinity;
+    const train: Example[] = [], test: Example[] = [];
+    for (const runs of groupBy(canonical(examples), (e) => e.family).values()) {
+      const sizes = runs.map(size).sort((a, b) => a - b);
+      const cut = sizes[Math.round(sizes.length * (1 - SCALE_TEST_FRACTION))] ?? Infinity;
+      for (const e of runs) (size(e) >= cut ? test : train).push(e);
+    }
     return {
       kind: "scale",
-      description: `train: smallest ${Math.round(100 * (1 - SCALE_TEST_FRACTION))}% by paramCount*steps; test: paramCount*steps >= ${cut.toExponential(2)}`,
-      train: sorted.slice(0, nTrain),
-      test: sorted.slice(nTrain),
+      description: `within each family: train on the smallest ${Math.round(100 * (1 - SCALE_TEST_FRACTION))}% by paramCount*steps, test on the largest ${Math.round(100 * SCALE_TEST_FRACTION)}%`,
+      train: canonical(train),
+      test: canonical(test),
     };
   },
 };

@@ -10,13 +10,19 @@
 // The curves are on log-spaced fractions f_k = 10^(-2 + 2k/15) of the run, so
 // truncating at f_(15-d) shifts the grid by d points: point j of the shorter run
 // is point j - d of the original, and its first d points are unknown (NaN, masked
-// in training). Of the events only divergence is known: a completed run's
-// truncations completed too (diverged runs are not truncated); whether a shorter
-// run shows a phenomenon would need the detectors on raw curves, so the other
-// events are masked.
+// in training). Of the events, divergence is known: a completed run's truncations
+// completed too (diverged runs are not truncated). So is grokking where the run
+// records accuracies: the detector (phenomena/detectors/grokking.ts) takes the
+// first steps at which train and test accuracy reach ACC_THRESHOLD, both of which a
+// prefix keeps, so a shorter run grokked iff the full run did and its test accuracy
+// got there within the shorter run (read off the grid, so up to one grid point at
+// the boundary). These labels are what teach "longer training, more grokking".
+// Whether a shorter run shows the other phenomena would need the detectors on raw
+// curves, so they are masked.
 
+import { ACC_THRESHOLD } from "../phenomena/detectors/grokking.js";
 import { isObj } from "./encode.js";
-import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type Example } from "./types.js";
+import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example } from "./types.js";
 
 /** Grid points dropped per truncation: S' = S x 10^(-2d/15), about 0.54 S and 0.22 S. */
 export const TRUNCATION_SHIFTS: readonly number[] = [2, 5];
@@ -24,9 +30,24 @@ export const TRUNCATION_SHIFTS: readonly number[] = [2, 5];
 export const MIN_TRUNCATED_STEPS = 10;
 /** Schedules whose learning rate at a step depends on the run's total steps. */
 const TOTAL_DEPENDENT_SCHEDULES = new Set(["cosine"]);
-/** Which events a truncated run's label is known for (the rest are masked). */
-export const TRUNCATED_EVENTS_KNOWN: Uint8Array = Uint8Array.from(EVENT_KINDS, (k) => (k === "diverged" ? 1 : 0));
+/** A truncated copy, with which of its event labels are known (1) and which are masked (0), in EVENT_KINDS order. */
+export interface TruncatedExample extends Example {
+  eventsKnown: Uint8Array;
+}
 
+const knownMask = (known: readonly EventKind[]): Uint8Array => Uint8Array.from(EVENT_KINDS, (k) => (known.includes(k) ? 1 : 0));
+const DIVERGENCE_KNOWN = knownMask(["diverged"]);
+const GROKKING_KNOWN = knownMask(["diverged", "grokking"]);
+
+/** Whether a curve has a finite value at any point. */
+const recorded = (c: Float64Array): boolean => c.some(Number.isFinite);
+
+/** The grokking label of a copy holding `copy` test accuracies, or null if it cannot be told (no accuracies). */
+function truncatedGrokking(e: Example, copyTestAcc: Float64Array): 0 | 1 | null {
+  if (!recorded(e.curves.train_acc) || !recorded(e.curves.test_acc)) return null;
+  if (!e.events.grokking) return 0;
+  return copyTestAcc.some((v) => v >= ACC_THRESHOLD) ? 1 : 0;
+}
 
 /** Whether the run's first part is a shorter run of the same config (see the header). */
 export function truncatable(e: Example): boolean {
@@ -38,9 +59,9 @@ export function truncatable(e: Example): boolean {
 }
 
 /** The truncated copies of a training run (none when it is not truncatable). */
-export function truncatedExamples(e: Example, shifts: readonly number[] = TRUNCATION_SHIFTS): Example[] {
+export function truncatedExamples(e: Example, shifts: readonly number[] = TRUNCATION_SHIFTS): TruncatedExample[] {
   if (!truncatable(e)) return [];
-  const out: Example[] = [];
+  const out: TruncatedExample[] = [];
   const config = e.config as Record<string, unknown> & { train: Record<string, unknown> };
   for (const d of shifts) {
     const steps = Math.round(e.steps * 10 ** ((-2 * d) / (CURVE_POINTS - 1)));
@@ -52,6 +73,9 @@ export function truncatedExamples(e: Example, shifts: readonly number[] = TRUNCA
       for (let j = d; j < CURVE_POINTS; j++) to[j] = from[j - d]!;
       curves[m] = to;
     }
+    const events = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Example["events"];
+    const grokked = truncatedGrokking(e, curves.test_acc);
+    if (grokked !== null) events.grokking = grokked;
     out.push({
       runId: `${e.runId}~${steps}`,
       configId: `${e.configId}~${steps}`,
@@ -60,7 +84,8 @@ export function truncatedExamples(e: Example, shifts: readonly number[] = TRUNCA
       steps,
       paramCount: e.paramCount,
       curves,
-      events: Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Example["events"],
+      events,
+      eventsKnown: grokked === null ? DIVERGENCE_KNOWN : GROKKING_KNOWN,
       fork: null,
       sweepId: e.sweepId ?? null,
     });

@@ -45,8 +45,18 @@ test("splits: disjoint, complete, deterministic, and each asks its question", ()
   assert.ok(fam.test.every((e) => !trainFamilies.has(e.family)), "held-out families are unseen");
   const scale = makeSplit("scale", ex, 7);
   const size = (e: Example) => e.paramCount * e.steps;
-  assert.ok(Math.max(...scale.train.map(size)) <= Math.min(...scale.test.map(size)));
-  assert.equal(scale.test.length, 45);
+  for (const family of new Set(ex.map((e) => e.family))) {
+    const [tr, te] = [scale.train, scale.test].map((side) => side.filter((e) => e.family === family).map(size));
+    assert.equal(te!.length, 15, `${family}: the largest 30% of its 50 runs are tested`);
+    assert.ok(Math.max(...tr!) < Math.min(...te!), `${family}: trained on the smaller runs`);
+  }
+  // runs as large as the cut go to the test side together (a config's seed replicates):
+  // with a twin of fam-c's 36th smallest run, the cut (the 36th of 51) falls between them
+  const original = ex[107]!;
+  assert.equal(original.family, "fam-c");
+  const withTwin = makeSplit("scale", [...ex, { ...original, runId: "twin" }], 7);
+  const tested = new Set(withTwin.test.map((e) => e.runId));
+  assert.ok(tested.has("twin") && tested.has(original.runId));
 });
 
 test("related groups: a sweep, the seed replicates of a config and a run's forks go together", () => {

@@ -1,7 +1,8 @@
 // Truncated copies of training runs: the premise (a run of S steps under a
 // schedule that ignores the total passes through the states of a shorter run)
 // checked by training both with the engine; the grid shift; which runs are not
-// truncated; and that fit() trains on them with only the divergence label known.
+// truncated; which event labels a copy keeps (divergence, and grokking where the
+// run records accuracies); and that fit() trains on them.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +13,7 @@ import { validateExperiment } from "../../src/universe/config/validate.js";
 import { exampleFromCurves } from "../../src/worldmodel/examples.js";
 import { WorldModel } from "../../src/worldmodel/model.js";
 import { MIN_TRUNCATED_STEPS, TRUNCATION_SHIFTS, truncatable, truncatedExamples } from "../../src/worldmodel/truncate.js";
-import { CURVE_METRICS, CURVE_POINTS, type Example } from "../../src/worldmodel/types.js";
+import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type Example } from "../../src/worldmodel/types.js";
 import { syntheticExamples } from "./synthetic.js";
 
 function run(engine: Engine, steps: number, schedule: object): Example {
@@ -45,7 +46,7 @@ test("the first part of a run is the shorter run: truncation matches training th
   assert.deepEqual(truncatedExamples(run(engine, 200, { kind: "cosine" })), []);
 });
 
-test("truncated copies: shifted grid, shorter steps in the config, no events but divergence, only completed non-fork runs", () => {
+test("truncated copies: shifted grid, shorter steps in the config, only completed non-fork runs", () => {
   const e = syntheticExamples({ n: 10, seed: 4 }).find((x) => !x.events.diverged);
   const copies = truncatedExamples(e!);
   assert.equal(copies.length, TRUNCATION_SHIFTS.length);
@@ -67,6 +68,30 @@ test("truncated copies: shifted grid, shorter steps in the config, no events but
   assert.equal(truncatable({ ...e!, fork: { parentRunId: "p", forkStep: 10 } }), false, "nor a fork");
   const short = { ...e!, steps: 20, config: { ...(e!.config as object), train: { ...(e!.config as { train: object }).train, steps: 20 } } };
   assert.deepEqual(truncatedExamples(short).map((c) => c.steps), [11], "copies under MIN_TRUNCATED_STEPS are not made");
+});
+
+test("a copy's grokking label: the run grokked and its test accuracy got there within the copy; unknown without accuracies", () => {
+  const base = syntheticExamples({ n: 10, seed: 4 }).find((x) => !x.events.diverged)!;
+  // train accuracy learned from point 3 on, test accuracy only from point 13 on
+  const train_acc = Float64Array.from({ length: CURVE_POINTS }, (_, k) => (k >= 3 ? 1 : 0.3));
+  const test_acc = Float64Array.from({ length: CURVE_POINTS }, (_, k) => (k >= 13 ? 0.97 : 0.1));
+  const grokked: Example = { ...base, curves: { ...base.curves, train_acc, test_acc }, events: { ...base.events, grokking: 1 } };
+  const known = (c: { eventsKnown: Uint8Array }) => EVENT_KINDS.filter((_, i) => c.eventsKnown[i] === 1);
+  const [late, early] = truncatedExamples(grokked, [2, 5]);
+  assert.equal(late!.events.grokking, 1, "cut after test accuracy arrived (shift 2 keeps points 0..13)");
+  assert.equal(early!.events.grokking, 0, "cut before it arrived (shift 5 keeps points 0..10)");
+  assert.deepEqual(known(late!), ["diverged", "grokking"]);
+  assert.deepEqual(known(early!), ["diverged", "grokking"]);
+  // a run that did not grok has copies that did not either
+  for (const c of truncatedExamples({ ...grokked, events: { ...grokked.events, grokking: 0 } }, [2])) {
+    assert.equal(c.events.grokking, 0);
+    assert.deepEqual(known(c), ["diverged", "grokking"]);
+  }
+  // without accuracies the detector reads losses, whose criterion a prefix does not keep: masked
+  const nan = new Float64Array(CURVE_POINTS).fill(NaN);
+  for (const c of truncatedExamples({ ...grokked, curves: { ...grokked.curves, train_acc: nan, test_acc: nan } }, [2])) {
+    assert.deepEqual(known(c), ["diverged"]);
+  }
 });
 
 test("fit trains on the truncated copies besides the runs (and on none when told so)", async () => {
