@@ -97,7 +97,7 @@ export interface EnsembleTrainOptions {
  * signs worse: the gain shrinks with the data, so bootstrap stays. A moving average
  * of the weights (decay 0.999) added nothing; holding out 10% instead of 20% for
  * early stopping and calibration was mixed. Event weight 1.5 instead of 0.5 (5,607
- * runs, seeds 0 / 1; 3,084 runs, seed 0): divergence AUC 0.972 -> 0.975 / 0.892 ->
+ * runs, seeds 0 / 1; 3,084 runs, seed 0): divergence AUC 0.972 -> 0.974 / 0.892 ->
  * 0.922 / 0.950 -> 0.956, within-family 0.781 -> 0.801 / 0.808 -> 0.807 / 0.708 ->
  * 0.730, sign accuracy 0.846 -> 0.836 / 0.791 -> 0.786 / unchanged; on the family
  * and scale splits (5,607 runs) divergence AUC 0.903 -> 0.930 and 0.931 -> 0.936,
