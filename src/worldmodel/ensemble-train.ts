@@ -1,7 +1,6 @@
-// Training of the ensemble as one population: each member starts from its own init
-// and draws its batches from its own bootstrap resample of the training rows (or,
-// with `bootstrap` off, from all of them), so the members disagree where the data
-// is thin (the epistemic part of the spread).
+// Training of the ensemble as one population: each member draws its batches from
+// its own bootstrap resample of the training rows and starts from its own init, so
+// the members disagree where the data is thin (the epistemic part of the spread).
 // Each sampled row gets a random cutoff (most often none) so one net learns both
 // config-only prediction and extrapolation from an observed prefix; some rows are
 // shown without their task family (novel-family.ts), and part of each batch is
@@ -62,8 +61,6 @@ export interface EnsembleTrainOptions {
   evalEvery: number;
   /** evaluations without improvement before a member is frozen */
   patience: number;
-  /** each member draws from its own bootstrap resample of the rows (else all members see every row, differing in init and draws) */
-  bootstrap: boolean;
   /** weights to start from (same shape), e.g. the previous version */
   warmStart?: Float32Array[] | null;
   /** called after each evaluation with every member's held-out loss (progress, diagnostics) */
@@ -109,7 +106,7 @@ const RANK_TAU = 0.1;
 
 export const DEFAULT_TRAIN_OPTIONS: EnsembleTrainOptions = {
   members: 5, hidden: [128, 128], steps: 20_000, batchSize: 128, lr: 1e-3, weightDecay: 1e-4, seed: 0,
-  noPrefixProb: 0.5, eventWeight: 1.5, mseWeight: 0, pairFraction: 0.25, pairWeight: 10, familyPairShare: 0.5, rankWeight: 5, familyDropout: 0.1, evalEvery: 100, patience: 8, bootstrap: true,
+  noPrefixProb: 0.5, eventWeight: 1.5, mseWeight: 0, pairFraction: 0.25, pairWeight: 10, familyPairShare: 0.5, rankWeight: 5, familyDropout: 0.1, evalEvery: 100, patience: 8,
 };
 
 export interface EnsembleTrainReport {
@@ -198,10 +195,10 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
     schedule: { kind: "cosine", totalSteps: o.steps, warmupSteps: warm ? 0 : Math.min(100, o.steps >> 3), minFactor: 0.05 },
   });
 
-  // the rows member p draws from (every row, or its bootstrap resample) and its own stream of draws
-  const pools = Array.from({ length: P }, (_, p) => {
+  // member p's bootstrap resample and its own stream of draws
+  const boots = Array.from({ length: P }, (_, p) => {
     const rng = new Rng(o.seed, Stream.shuffle, p * 10_000_000);
-    return Int32Array.from({ length: train.length }, (_, i) => (o.bootstrap ? rng.int(train.length) : i));
+    return Int32Array.from({ length: train.length }, () => rng.int(train.length));
   });
   const draws = Array.from({ length: P }, (_, p) => new Rng(o.seed, Stream.data, p * 100_000_000));
 
@@ -230,7 +227,7 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
       if (opt.frozen[p]) continue;
       const rows: TrainRow[] = [], cutoffs: number[] = [], hidden: boolean[] = [];
       for (let b = 0; b < B - 2 * Q; b++) {
-        rows.push(train[pools[p]![draws[p]!.int(train.length)]!]!);
+        rows.push(train[boots[p]![draws[p]!.int(train.length)]!]!);
         cutoffs.push(draws[p]!.uniform() < o.noPrefixProb ? -1 : draws[p]!.int(CURVE_POINTS - 1));
         hidden.push(o.familyDropout > 0 && draws[p]!.uniform() < o.familyDropout);
       }
