@@ -26,7 +26,7 @@ export interface DatasetOptions {
   forkFraction?: number;
   /** fraction of the independent samples trained again with other seeds (default DEFAULT_REPLICATE_FRACTION) */
   replicateFraction?: number;
-  /** grokking probes per planned run (default DEFAULT_GROKKING_FRACTION) */
+  /** grokking probes of each kind per planned run (default DEFAULT_GROKKING_FRACTION) */
   grokkingFraction?: number;
 }
 
