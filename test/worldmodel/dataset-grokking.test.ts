@@ -60,6 +60,12 @@ test("probes are deterministic and prefix-stable per kind, with distinct names a
   assert.equal(planGrokkingProbes(4000, 3, 0).length, 0);
 });
 
+test("the standing dataset's probes stay the same configs (stored datasets resume by name and config id)", () => {
+  const first = Object.fromEntries(planGrokkingProbes(20, 0).map((p) => [p.name, p.run.configId]));
+  assert.equal(first["wm-0-g0"], "52a9128c322ee4f6");
+  assert.equal(first["wm-0-p0"], "dec39e1d36e95734");
+});
+
 test("modular-arithmetic probes are valid, within budget and spread over the phase diagram", () => {
   const configs = checkKind(ofKind(planGrokkingProbes(4000, 3), "modular-arithmetic"), "modular-arithmetic", 3);
   const tasks = configs.map((c) => c.task as unknown as { p: number; trainFraction: number });

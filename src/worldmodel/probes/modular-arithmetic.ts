@@ -8,7 +8,7 @@
 
 import type { Rng } from "../../engine/rng.js";
 import type { ExperimentInput } from "../../universe/config/experiment.js";
-import { logUniform, pick, sig2 } from "./draw.js";
+import { grokkingRecipe, logUniform, pick } from "./draw.js";
 
 const PRIMES = [23, 29, 31];
 /** commutative operations only: the mean-pooled embeddings cannot tell [a, b] from [b, a] (a-b never fits) */
@@ -33,17 +33,6 @@ export function modularArithmeticProbe(rng: Rng): ExperimentInput {
         { unit: "readout" },
       ],
     },
-    train: {
-      optimizer: "adamw",
-      lr: sig2(logUniform(rng, 2e-3, 1e-2)),
-      // about one in six without decay: the memorizing corner of the phase diagram
-      weightDecay: rng.uniform() < 0.15 ? 0 : sig2(logUniform(rng, 0.1, 3)),
-      initScale: sig2(logUniform(rng, 0.5, 2)),
-      batchSize: "full",
-      steps: Math.round(logUniform(rng, 3000, 8000) / 100) * 100,
-      seed: rng.int(1000),
-      evalPoints: 60,
-      evalExamples: 512,
-    },
+    train: grokkingRecipe(rng, { lr: [2e-3, 1e-2], steps: [3000, 8000] }),
   } as ExperimentInput;
 }

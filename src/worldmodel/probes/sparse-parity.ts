@@ -13,7 +13,7 @@
 
 import type { Rng } from "../../engine/rng.js";
 import type { ExperimentInput } from "../../universe/config/experiment.js";
-import { logUniform, pick, sig2 } from "./draw.js";
+import { grokkingRecipe, logUniform, pick } from "./draw.js";
 
 const BITS = [16, 20, 24, 30];
 /** mostly 3 relevant bits; 2 is the easy corner (generalizes early), 4 the slow one */
@@ -36,17 +36,6 @@ export function sparseParityProbe(rng: Rng): ExperimentInput {
       trainSize: Math.round(logUniform(rng, 150, 1500) / 10) * 10, seed: rng.int(1000), testSize: 512,
     },
     model: { unit: "sequential", children },
-    train: {
-      optimizer: "adamw",
-      lr: sig2(logUniform(rng, 1e-3, 1e-2)),
-      // about one in six without decay: memorization stays
-      weightDecay: rng.uniform() < 0.15 ? 0 : sig2(logUniform(rng, 0.1, 3)),
-      initScale: sig2(logUniform(rng, 0.5, 2)),
-      batchSize: "full",
-      steps: Math.round(logUniform(rng, 2000, 6000) / 100) * 100,
-      seed: rng.int(1000),
-      evalPoints: 60,
-      evalExamples: 512,
-    },
+    train: grokkingRecipe(rng, { lr: [1e-3, 1e-2], steps: [2000, 6000] }),
   } as ExperimentInput;
 }
