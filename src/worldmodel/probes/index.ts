@@ -13,7 +13,7 @@ import { sparseParityProbe } from "./sparse-parity.js";
 export type ProbeKind = "modular-arithmetic" | "sparse-parity";
 
 export interface ProbeKindSpec {
-  /** letter of the probe names: `wm-<seed>-<tag><index>` */
+  /** letter of the probe names: `wm-<seed>-<tag><index>` (r, f and s name the replicates, forks and sweeps) */
   tag: string;
   /** generator stream offset, distinct from the plan's blocks, forks, replicates and the other kinds */
   streamSeed: number;
