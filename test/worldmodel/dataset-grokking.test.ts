@@ -14,15 +14,15 @@ import { estimateCost } from "../../src/universe/generate/index.js";
 import { finish } from "../../src/universe/generate/normalize.js";
 import { PROBE_MAX_SECONDS, PROBE_MIN_STEPS, enqueueGrokkingProbes, planGrokkingProbes, type PlannedProbe } from "../../src/worldmodel/dataset-grokking.js";
 import { datasetRuns } from "../../src/worldmodel/dataset.js";
-import { PROBE_KINDS, probeKinds } from "../../src/worldmodel/probes/index.js";
+import { PROBE_KINDS, probeKinds, type ProbeKind } from "../../src/worldmodel/probes/index.js";
 
-const ofKind = (probes: PlannedProbe[], kind: string) => probes.filter((p) => p.kind === kind);
+const ofKind = (probes: PlannedProbe[], kind: ProbeKind) => probes.filter((p) => p.kind === kind);
 const ids = (probes: PlannedProbe[]) => probes.map((p) => p.run.configId);
 
 /** Checks shared by every kind; returns the validated configs. */
-function checkKind(probes: PlannedProbe[], kind: string, seed: number) {
+function checkKind(probes: PlannedProbe[], kind: ProbeKind, seed: number) {
   return probes.map((p, i) => {
-    assert.equal(p.name, `wm-${seed}-${PROBE_KINDS[kind as keyof typeof PROBE_KINDS].tag}${i}`);
+    assert.equal(p.name, `wm-${seed}-${PROBE_KINDS[kind].tag}${i}`);
     assert.equal(p.run.name, p.name);
     const v = validateExperiment(p.run.config);
     assert.ok(v.ok, `${p.name} validates`);

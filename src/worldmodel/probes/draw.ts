@@ -11,7 +11,7 @@ export const logUniform = (rng: Rng, lo: number, hi: number): number => lo * Mat
 /** One element of a non-empty list, uniformly. */
 export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 /** x rounded to two significant digits. */
-export const sig2 = (x: number): number => Number(x.toPrecision(2));
+const sig2 = (x: number): number => Number(x.toPrecision(2));
 
 /** Ranges of a probe kind's recipe: learning rate and steps, both drawn log-uniformly. */
 export interface RecipeRanges {
