@@ -32,10 +32,20 @@ function splitsOf(raw: string | undefined): SplitKind[] {
   return out as SplitKind[];
 }
 
+/** "0" or a comma-separated list "0,1,2" of split seeds (each an integer >= 0, none twice). */
+export function seedsOf(raw: string | undefined): number[] {
+  if (raw === undefined) return [0];
+  const seeds = raw.split(",").map((s) => s.trim());
+  const bad = seeds.find((s) => !/^\d+$/.test(s) || !Number.isSafeInteger(Number(s)));
+  if (bad !== undefined) throw new UsageError(`--seed must be an integer >= 0 or a comma-separated list of them (e.g. 0,1,2), got '${bad}' in '${raw}'`);
+  const out = seeds.map(Number);
+  if (new Set(out).size !== out.length) throw new UsageError(`--seed lists a seed twice: '${raw}'`);
+  return out;
+}
+
 export async function evalCommand(flags: EvalFlags): Promise<void> {
   const splits = splitsOf(flags.split);
-  const seed = flags.seed === undefined ? 0 : Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer >= 0, got '${flags.seed}'`);
+  const seeds = seedsOf(flags.seed);
   const json = Boolean(flags.json);
   const note = (m: string) => !json && process.stderr.write(`${m}\n`);
   const store = await openStore(defaultStoreUrl(flags.db));
@@ -46,7 +56,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     const predictors: Predictor[] = BASELINE_NAMES.map((name) => baselines[name].make());
     const model = flags.model === false ? null : new WorldModel();
     if (model) predictors.unshift(model);
-    const report = await evaluatePredictors(examples, predictors, { splits, seed, onProgress: note });
+    const report = await evaluatePredictors(examples, predictors, { splits, seeds, onProgress: note });
     process.stdout.write(json ? `${reportJson(report)}\n` : renderReport(report, model?.name));
     const latest = await store.getWorldModel();
     if (latest) {

@@ -1,35 +1,64 @@
 // Text rendering of an evaluation report: per split, one table with a row per
 // metric and a column per predictor, the winner of each row marked with *, then
 // (for a focus predictor, e.g. the learned world model) which metrics it wins on
-// every split. JSON output is the report object itself (NaN becomes null).
+// every split. A report averaged over several split seeds shows each value as its
+// mean ± the standard deviation over the seeds. JSON output is the report object
+// itself (NaN becomes null).
 
-import { EVAL_METRICS, METRIC_INFO, MIN_FAMILY_TEST, PREFIX_FRACTION, SIGN_NOISE, type EvaluationReport } from "./evaluate.js";
+import { EVAL_METRICS, METRIC_INFO, MIN_FAMILY_TEST, PREFIX_FRACTION, SIGN_NOISE, type EvaluationReport, type MetricValue } from "./evaluate.js";
 import type { NoiseReference } from "./noise.js";
 
 function noiseLine(n: NoiseReference): string {
   if (n.configs === 0) return "seed noise: no configs were run with two seeds (the dataset's replicates or `run --repeats` provide them)";
   return `seed noise (${n.configs} configs run with two seeds): final log10 test loss differs by ${fmt(n.maeFinal)} on average (curve points ${fmt(n.maeCurve)}); ` +
     `one seed ranks the other with Spearman ${fmt(n.spearmanFinal)} pooled, ${fmt(n.spearmanFinalFamily)} within family (median of ${n.families}), ` +
-    `so a perfect predictor of the expected outcome would reach about ${fmt(n.ceilingSpearmanFinal)} and ${fmt(n.ceilingSpearmanFinalFamily)} on single runs`;
+    `so a perfect predictor of the expected outcome would reach about ${fmt(n.ceilingSpearmanFinal)} and ${fmt(n.ceilingSpearmanFinalFamily)} on single runs` +
+    (Object.keys(n.familySpearman).length > 0 ? `; one seed against the other per family (configs): ${familyList(n.familySpearman)}` : "");
+}
+
+/** "dyck 0.364 (53), sequence 0.803 (62)": a value per family with its count. */
+function familyList(byFamily: Record<string, MetricValue>): string {
+  return Object.entries(byFamily).map(([f, v]) => `${f} ${fmt(v.value)} (${v.n})`).join(", ");
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "-");
 
+/** Sample standard deviation of the finite values (NaN with fewer than two). */
+function spread(values: readonly number[]): number {
+  const xs = values.filter(Number.isFinite);
+  if (xs.length < 2) return NaN;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+/** A metric's cell: the value, and ± its spread over seeds when there are several. */
+function cell(v: MetricValue): string {
+  const sd = v.values ? spread(v.values) : NaN;
+  return Number.isFinite(sd) ? `${fmt(v.value)}±${sd.toFixed(3)}` : fmt(v.value);
+}
+
 export function renderReport(report: EvaluationReport, focus?: string): string {
   const lines: string[] = [];
-  lines.push(`evaluation of ${report.examples} runs (seed ${report.seed}); * marks the best predictor of each metric`);
+  const seeds = report.seeds;
+  const seedText = seeds.length > 1 ? `split seeds ${seeds.join(", ")}: each value the mean over them ± its standard deviation` : `seed ${report.seed}`;
+  lines.push(`evaluation of ${report.examples} runs (${seedText}); * marks the best predictor of each metric`);
   for (const s of report.splits) {
-    lines.push("", `split ${s.split} (${s.description}): ${s.nTrain} train, ${s.nTest} test runs`);
+    lines.push("", `split ${s.split} (${s.description}): ${s.nTrain} train, ${s.nTest} test runs${seeds.length > 1 ? " (means)" : ""}`);
     const names = s.results.map((r) => r.predictor);
-    const width = Math.max(10, ...names.map((n) => n.length + 2));
+    const texts = EVAL_METRICS.map((m) => s.results.map((r) => `${cell(r.metrics[m])}${s.winners[m].includes(r.predictor) ? "*" : " "}`));
+    const width = Math.max(10, ...names.map((n) => n.length + 2), ...texts.flat().map((t) => t.length + 1));
     const metricWidth = Math.max(...EVAL_METRICS.map((m) => m.length)) + 2;
     lines.push(`${"metric".padEnd(metricWidth)}${names.map((n) => n.padStart(width)).join("")}${"n".padStart(9)}  better`);
-    for (const m of EVAL_METRICS) {
-      const cells = s.results.map((r) => `${fmt(r.metrics[m].value)}${s.winners[m].includes(r.predictor) ? "*" : " "}`.padStart(width));
+    for (const [mi, m] of EVAL_METRICS.entries()) {
+      const cells = texts[mi]!.map((t) => t.padStart(width));
       const n = Math.max(0, ...s.results.map((r) => r.metrics[m].n));
       lines.push(`${m.padEnd(metricWidth)}${cells.join("")}${String(n).padStart(9)}  ${METRIC_INFO[m].better}`);
     }
     lines.push(`${"fit seconds".padEnd(metricWidth)}${s.results.map((r) => `${r.fitSeconds.toFixed(1)} `.padStart(width)).join("")}`);
+    const focused = s.results.find((r) => r.predictor === focus);
+    if (focused && Object.keys(focused.families).length > 0) {
+      lines.push(`within-family Spearman of ${focus}${seeds.length > 1 ? " (mean over seeds)" : ""}, per family (test runs): ${familyList(focused.families)}`);
+    }
   }
   if (focus && report.splits.some((s) => s.results.some((r) => r.predictor === focus))) {
     lines.push("");

@@ -20,14 +20,20 @@
 //                    the sign of the fork's effect (its final test loss minus its
 //                    parent's, predicted for the parent from the same prefix) is
 //                    scored as for intervention pairs.
+//   several seeds    each split is drawn once per split seed and every predictor
+//                    refitted; a metric is the mean of its finite values over the
+//                    seeds (the per-seed values are kept), and the winners are
+//                    judged on the means. One seed's test side is a few whole
+//                    sweeps per family, so single-seed values move by a few
+//                    hundredths from one draw to the next.
 
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Example, type Prediction, type Predictor, type Query } from "./types.js";
 import { forkObserved } from "./examples.js";
-import { intervalCoverage, meanAbsoluteError, median, rocAuc, rSquared, spearman } from "./metrics.js";
+import { intervalCoverage, meanAbsoluteError, rocAuc, rSquared, spearman } from "./metrics.js";
 import { makeSplit, SPLIT_KINDS, type SplitKind } from "./splits.js";
 import { interventionPairs } from "./pairs.js";
 import { noiseReference, type NoiseReference } from "./noise.js";
-import { groupIndices } from "./group-by.js";
+import { medianOverFamilies, spearmanByFamily } from "./family-scores.js";
 
 export const EVAL_METRICS = [
   "spearman_final", "spearman_final_family", "r2_final", "mae_curve", "sign_accuracy",
@@ -55,8 +61,19 @@ export const PREFIX_FRACTION = 0.3;
 const LOSSES: CurveMetric[] = ["train_loss", "test_loss"];
 const LAST = CURVE_POINTS - 1;
 
-export interface MetricValue { value: number; n: number }
-export interface PredictorResult { predictor: string; fitSeconds: number; metrics: Record<EvalMetric, MetricValue> }
+export interface MetricValue {
+  value: number;
+  n: number;
+  /** per split seed, when the report averages several (value is the mean of the finite ones, n the mean count) */
+  values?: number[];
+}
+export interface PredictorResult {
+  predictor: string;
+  fitSeconds: number;
+  metrics: Record<EvalMetric, MetricValue>;
+  /** family -> Spearman of final test loss within it (the values behind spearman_final_family) */
+  families: Record<string, MetricValue>;
+}
 export interface SplitReport {
   split: SplitKind;
   description: string;
@@ -67,7 +84,10 @@ export interface SplitReport {
   winners: Record<EvalMetric, string[]>;
 }
 export interface EvaluationReport {
+  /** the first split seed */
   seed: number;
+  /** every split seed the metrics are averaged over */
+  seeds: number[];
   examples: number;
   splits: SplitReport[];
   /** how much two seeds of one config disagree: the floor under every predictor's errors */
@@ -142,9 +162,7 @@ export function scorePredictions(
   const predicted = preds.map((p) => p.curves.test_loss.mean[LAST]!);
   const finiteN = actual.filter(Number.isFinite).length;
 
-  const byFamily = groupIndices(test, (e, i) => (Number.isFinite(actual[i]!) ? e.family : null));
-  const familyRhos = [...byFamily.values()].filter((ix) => ix.length >= MIN_FAMILY_TEST)
-    .map((ix) => spearman(ix.map((i) => actual[i]!), ix.map((i) => predicted[i]!)));
+  const familyMedian = medianOverFamilies(spearmanByFamily(test.map((e) => e.family), actual, predicted, MIN_FAMILY_TEST));
 
   const flat = (from: readonly Prediction[], metrics: readonly CurveMetric[], keep: (k: number) => boolean) => {
     const y: number[] = [], m: number[] = [], s: number[] = [];
@@ -176,7 +194,7 @@ export function scorePredictions(
   };
   return {
     spearman_final: { value: spearman(actual, predicted), n: finiteN },
-    spearman_final_family: { value: median(familyRhos), n: familyRhos.filter(Number.isFinite).length },
+    spearman_final_family: familyMedian,
     r2_final: { value: rSquared(actual, predicted), n: finiteN },
     mae_curve: { value: meanAbsoluteError(curve.y, curve.m), n: curve.y.length },
     sign_accuracy: signAccuracy(sweepDeltas),
@@ -187,6 +205,11 @@ export function scorePredictions(
     fork_mae: forkError(forks.cases, forks.preds),
     fork_sign_accuracy: signAccuracy(forkDeltas),
   };
+}
+
+/** Per family, Spearman of predicted vs actual final log10 test loss (families with >= MIN_FAMILY_TEST finite runs). */
+export function familySpearmans(test: readonly Example[], preds: readonly Prediction[]): Record<string, MetricValue> {
+  return spearmanByFamily(test.map((e) => e.family), test.map((e) => e.curves.test_loss[LAST]!), preds.map((p) => p.curves.test_loss.mean[LAST]!), MIN_FAMILY_TEST);
 }
 
 /** The predictors with the best finite value of a metric. */
@@ -202,30 +225,76 @@ export function winnersOf(results: readonly PredictorResult[], metric: EvalMetri
 export interface EvaluateOptions {
   splits?: readonly SplitKind[];
   seed?: number;
+  /** several split seeds to average over (overrides seed) */
+  seeds?: readonly number[];
   onProgress?(message: string): void;
 }
 
-/** Fits each predictor on each split's train side and scores it on the test side. */
+/** Fits each predictor on each split's train side (once per split seed) and scores it on the test side. */
 export async function evaluatePredictors(examples: readonly Example[], predictors: readonly Predictor[], opts: EvaluateOptions = {}): Promise<EvaluationReport> {
-  const seed = opts.seed ?? 0;
+  const seeds = opts.seeds && opts.seeds.length > 0 ? [...opts.seeds] : [opts.seed ?? 0];
   const splits: SplitReport[] = [];
   for (const kind of opts.splits ?? SPLIT_KINDS) {
-    const split = makeSplit(kind, examples, seed);
-    const results: PredictorResult[] = [];
-    const forks = forkCases(split.test, examples);
-    for (const p of predictors) {
-      opts.onProgress?.(`${kind}: fitting ${p.name} on ${split.train.length} runs`);
-      const t0 = performance.now();
-      await p.fit(split.train);
-      const fitSeconds = (performance.now() - t0) / 1000;
-      const preds = await p.predict(split.test.map((e) => ({ config: e.config })));
-      const prefixPreds = await p.predict(split.test.map((e) => prefixQuery(e)));
-      const forkPreds = await p.predict(forks.map((c) => c.query));
-      const parentPreds = await p.predict(forks.map((c) => c.parentQuery));
-      results.push({ predictor: p.name, fitSeconds, metrics: scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds }) });
-    }
-    const winners = Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
-    splits.push({ split: kind, description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners });
+    const perSeed: SplitReport[] = [];
+    for (const seed of seeds) perSeed.push(await evaluateSplit(kind, seed, seeds.length > 1, examples, predictors, opts.onProgress));
+    splits.push(perSeed.length === 1 ? perSeed[0]! : averageSplitReports(perSeed));
   }
-  return { seed, examples: examples.length, splits, noise: noiseReference(examples) };
+  return { seed: seeds[0]!, seeds, examples: examples.length, splits, noise: noiseReference(examples) };
+}
+
+async function evaluateSplit(
+  kind: SplitKind, seed: number, sayingSeed: boolean, examples: readonly Example[], predictors: readonly Predictor[], onProgress?: (message: string) => void,
+): Promise<SplitReport> {
+  const split = makeSplit(kind, examples, seed);
+  const results: PredictorResult[] = [];
+  const forks = forkCases(split.test, examples);
+  for (const p of predictors) {
+    onProgress?.(`${kind}${sayingSeed ? ` (seed ${seed})` : ""}: fitting ${p.name} on ${split.train.length} runs`);
+    const t0 = performance.now();
+    await p.fit(split.train);
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const preds = await p.predict(split.test.map((e) => ({ config: e.config })));
+    const prefixPreds = await p.predict(split.test.map((e) => prefixQuery(e)));
+    const forkPreds = await p.predict(forks.map((c) => c.query));
+    const parentPreds = await p.predict(forks.map((c) => c.parentQuery));
+    const metrics = scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds });
+    results.push({ predictor: p.name, fitSeconds, metrics, families: familySpearmans(split.test, preds) });
+  }
+  return { split: kind, description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners: winnersAll(results) };
+}
+
+const winnersAll = (results: readonly PredictorResult[]) => Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
+const mean = (xs: readonly number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** One metric over seeds: the mean of the finite values, the mean count, the values. */
+function averageValues(perSeed: readonly MetricValue[]): MetricValue {
+  const values = perSeed.map((v) => v.value);
+  return { value: mean(values.filter(Number.isFinite)), n: Math.round(mean(perSeed.map((v) => v.n))), values };
+}
+
+/**
+ * One split's reports under several seeds (same predictors, same order) as one:
+ * each metric the mean of its finite per-seed values, with the values kept; the
+ * winners judged on the means. Descriptions that differ (the family split holds
+ * out other families under another seed) are all listed.
+ */
+export function averageSplitReports(reports: readonly SplitReport[]): SplitReport {
+  const first = reports[0]!;
+  const results = first.results.map((r, i): PredictorResult => {
+    const all = reports.map((s) => s.results[i]!);
+    if (all.some((x) => x.predictor !== r.predictor)) throw new Error("evaluate: reports of different predictors cannot be averaged");
+    const metrics = Object.fromEntries(EVAL_METRICS.map((m) => [m, averageValues(all.map((x) => x.metrics[m]))])) as Record<EvalMetric, MetricValue>;
+    const familyNames = [...new Set(all.flatMap((x) => Object.keys(x.families)))].sort();
+    // a family with too few test runs under one seed has no value there (NaN, n 0)
+    const families = Object.fromEntries(familyNames.map((f) => [f, averageValues(all.map((x) => x.families[f] ?? { value: NaN, n: 0 }))]));
+    return { predictor: r.predictor, fitSeconds: mean(all.map((x) => x.fitSeconds)), metrics, families };
+  });
+  return {
+    split: first.split,
+    description: [...new Set(reports.map((s) => s.description))].join(" | "),
+    nTrain: Math.round(mean(reports.map((s) => s.nTrain))),
+    nTest: Math.round(mean(reports.map((s) => s.nTest))),
+    results,
+    winners: winnersAll(results),
+  };
 }

@@ -9,8 +9,10 @@
 
 import { CURVE_POINTS, type Example } from "./types.js";
 import { configLeaves } from "./pairs.js";
-import { meanAbsoluteError, median, spearman } from "./metrics.js";
-import { groupBy, groupIndices } from "./group-by.js";
+import { meanAbsoluteError, spearman } from "./metrics.js";
+import { groupBy } from "./group-by.js";
+import { medianOverFamilies, spearmanByFamily } from "./family-scores.js";
+import type { MetricValue } from "./evaluate.js";
 
 /** Families need at least this many replicated configs for a within-family value. */
 export const MIN_FAMILY_REPLICATES = 5;
@@ -28,6 +30,8 @@ export interface NoiseReference {
   /** the same within each family with >= MIN_FAMILY_REPLICATES configs, median */
   spearmanFinalFamily: number;
   families: number;
+  /** per family with >= MIN_FAMILY_REPLICATES configs: one seed against the other (n = configs) */
+  familySpearman: Record<string, MetricValue>;
   /** sqrt of the above: about the best Spearman a predictor of the expected outcome reaches on single runs */
   ceilingSpearmanFinal: number;
   ceilingSpearmanFinalFamily: number;
@@ -63,11 +67,10 @@ export function noiseReference(examples: readonly Example[]): NoiseReference {
       }
     }
   }
-  const byFamily = groupIndices(finite, ([a]) => a.family);
-  const familyRhos = [...byFamily.values()].filter((ix) => ix.length >= MIN_FAMILY_REPLICATES)
-    .map((ix) => spearman(ix.map((i) => first[i]!), ix.map((i) => second[i]!))).filter(Number.isFinite);
+  const familySpearman = spearmanByFamily(finite.map(([a]) => a.family), first, second, MIN_FAMILY_REPLICATES);
+  const familyMedian = medianOverFamilies(familySpearman);
   const pooled = finite.length >= MIN_FAMILY_REPLICATES ? spearman(first, second) : NaN;
-  const family = familyRhos.length > 0 ? median(familyRhos) : NaN;
+  const family = familyMedian.value;
   const ceiling = (rho: number) => (Number.isFinite(rho) ? Math.sqrt(Math.max(0, rho)) : NaN);
   return {
     configs: pairs.length,
@@ -75,7 +78,8 @@ export function noiseReference(examples: readonly Example[]): NoiseReference {
     maeCurve: curveA.length > 0 ? meanAbsoluteError(curveA, curveB) : NaN,
     spearmanFinal: pooled,
     spearmanFinalFamily: family,
-    families: familyRhos.length,
+    families: familyMedian.n,
+    familySpearman,
     ceilingSpearmanFinal: ceiling(pooled),
     ceilingSpearmanFinalFamily: ceiling(family),
   };

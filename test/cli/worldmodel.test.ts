@@ -1,4 +1,4 @@
-// `toyworld worldmodel train`, `predict` and `whatif` on a temporary store of
+// `toyworld worldmodel train`, `predict`, `whatif` and `eval` on a temporary store of
 // synthetic runs: the JSON shapes, the plot file, and mistakes as UsageErrors
 // (one run as a user runs it, for the exit code). Calls stay in this process.
 
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore, type RunCurves } from "../../src/store/index.js";
 import { predictCommand, trainCommand, whatifCommand } from "../../src/cli/worldmodel.js";
+import { evalCommand, seedsOf } from "../../src/cli/worldmodel-eval.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { curveAt, syntheticConfig, trueFinal } from "../worldmodel/synthetic.js";
 
@@ -91,4 +92,19 @@ test("a mistake is one line and exit code 2", async () => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, err })));
   assert.equal(r.code, 2);
   assert.match(r.err, /needs at least one --set/);
+});
+
+test("worldmodel eval --seed takes one seed or a list, averaged", async () => {
+  assert.deepEqual(seedsOf(undefined), [0]);
+  assert.deepEqual(seedsOf("4"), [4]);
+  assert.deepEqual(seedsOf("0, 1,2"), [0, 1, 2]);
+  assert.throws(() => seedsOf("0,-1"), /integer >= 0 .*got '-1' in '0,-1'/);
+  assert.throws(() => seedsOf("1.5"), UsageError);
+  assert.throws(() => seedsOf("0,,1"), UsageError);
+  assert.throws(() => seedsOf("2,2"), /lists a seed twice/);
+  const r = JSON.parse(await stdoutOf(() => evalCommand({ db, json: true, seed: "0,1", split: "random", model: false })));
+  assert.deepEqual(r.seeds, [0, 1]);
+  const mae = r.splits[0].results[0].metrics.mae_curve;
+  assert.equal(mae.values.length, 2);
+  assert.ok(Math.abs(mae.value - (mae.values[0] + mae.values[1]) / 2) < 1e-12);
 });

@@ -10,6 +10,7 @@ import { configLeaves, differingPaths, interventionPairs, isSinglePathChange } f
 import { makeSplit, relatedGroups, SPLIT_KINDS } from "../../src/worldmodel/splits.js";
 import { FamilyMeanPredictor, NearestNeighboursPredictor } from "../../src/worldmodel/baselines/index.js";
 import { CURVE_METRICS, EVENT_KINDS, type Example, type Prediction, type Predictor, type Query } from "../../src/worldmodel/types.js";
+import { median } from "../../src/worldmodel/metrics.js";
 import { syntheticExamples } from "./synthetic.js";
 
 /** Synthetic runs spread over three families (relabelled), some in lr sweeps. */
@@ -145,6 +146,11 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
     assert.equal(s.results.length, 3);
     if (oracle.sign_accuracy.n > 0) assert.equal(oracle.sign_accuracy.value, 1);
     if (oracle.fork_sign_accuracy.n > 0) assert.equal(oracle.fork_sign_accuracy.value, 1);
+    // the per-family values behind the median: 1 for the oracle, and the median of kNN's is its headline
+    const families = s.results[0]!.families;
+    assert.ok(Object.keys(families).length > 0 && Object.values(families).every((v) => v.value === 1 && v.n >= 5), `${s.split}`);
+    const knn = s.results[1]!;
+    assert.equal(knn.metrics.spearman_final_family.value, median(Object.values(knn.families).map((v) => v.value)));
   }
   assert.ok(report.splits.some((s) => s.results[0]!.metrics.fork_sign_accuracy.n > 0), "some forks' effects are scored");
   assert.ok(report.splits.some((s) => s.results[0]!.metrics.sign_accuracy.n > 0), "some sweep pairs are in a test set");
@@ -152,6 +158,7 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
   const text = renderReport(report, "oracle");
   assert.match(text, /split random/);
   assert.match(text, /oracle on random: /);
+  assert.match(text, /within-family Spearman of oracle, per family \(test runs\): fam-b 1\.000 \(\d+\)/);
   assert.match(text, /seed noise: no configs were run with two seeds/, "the synthetic runs have no replicates");
   assert.equal(report.noise.configs, 0);
   const parsed = JSON.parse(reportJson(report));
@@ -161,7 +168,7 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
 test("winners: higher, lower and nearest to 0.8; ties all win; NaN never wins", () => {
   const r = (predictor: string, v: number): PredictorResult => ({
     predictor, fitSeconds: 0,
-    metrics: Object.fromEntries(EVAL_METRICS.map((m) => [m, { value: v, n: 1 }])) as PredictorResult["metrics"],
+    metrics: Object.fromEntries(EVAL_METRICS.map((m) => [m, { value: v, n: 1 }])) as PredictorResult["metrics"], families: {},
   });
   const rs = [r("a", 0.7), r("b", 0.95), r("c", NaN), r("d", 0.7)];
   assert.deepEqual(winnersOf(rs, "spearman_final"), ["b"]);

@@ -50,6 +50,10 @@ test("noise reference: the mean gap matches the seed noise, rank agreement follo
   assert.ok(Math.abs(clean.maeFinal - expected) < 0.2 * expected, `mae ${clean.maeFinal} vs ${expected}`);
   assert.ok(clean.spearmanFinal > 0.95, `strong signal ranks well: ${clean.spearmanFinal}`);
   assert.equal(clean.families, 2);
+  assert.deepEqual(Object.keys(clean.familySpearman), ["sparse-parity", "teacher-student"]);
+  assert.deepEqual(Object.values(clean.familySpearman).map((v) => v.n), [100, 100], "configs per family");
+  const rhos = Object.values(clean.familySpearman).map((v) => v.value);
+  assert.ok(Math.abs(clean.spearmanFinalFamily - (rhos[0]! + rhos[1]!) / 2) < 1e-12, "the median of two families");
   assert.ok(Math.abs(clean.ceilingSpearmanFinal - Math.sqrt(clean.spearmanFinal)) < 1e-12);
   const pure = noiseReference(replicated(200, 0, noise));
   assert.ok(Math.abs(pure.spearmanFinal) < 0.2, `noise alone does not rank: ${pure.spearmanFinal}`);
@@ -58,6 +62,7 @@ test("noise reference: the mean gap matches the seed noise, rank agreement follo
   const none = noiseReference(replicated(200, 1, noise).filter((e) => e.runId.endsWith("-0")));
   assert.equal(none.configs, 0);
   assert.ok(Number.isNaN(none.maeFinal) && Number.isNaN(none.spearmanFinalFamily));
+  assert.deepEqual(none.familySpearman, {});
   // a diverged replicate (non-finite final) leaves the final-loss numbers but not the count
   const withDiverged = replicated(20, 1, noise);
   withDiverged[0]!.curves.test_loss[CURVE_POINTS - 1] = NaN;
