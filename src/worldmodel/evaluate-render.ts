@@ -40,10 +40,10 @@ function cell(v: MetricValue): string {
 export function renderReport(report: EvaluationReport, focus?: string): string {
   const lines: string[] = [];
   const seeds = report.seeds;
-  const seedText = seeds.length > 1 ? `split seeds ${seeds.join(", ")}: each value the mean over them ± its standard deviation` : `seed ${report.seed}`;
+  const seedText = seeds.length > 1 ? `split seeds ${seeds.join(", ")}: each value the mean over a split's draws ± its standard deviation` : `seed ${report.seed}`;
   lines.push(`evaluation of ${report.examples} runs (${seedText}); * marks the best predictor of each metric`);
   for (const s of report.splits) {
-    lines.push("", `split ${s.split} (${s.description}): ${s.nTrain} train, ${s.nTest} test runs${seeds.length > 1 ? " (means)" : ""}`);
+    lines.push("", `split ${s.split} (${s.description}): ${s.nTrain} train, ${s.nTest} test runs${s.seeds.length > 1 ? ` (means over seeds ${s.seeds.join(", ")})` : seeds.length > 1 ? " (drawn once: the split does not depend on the seed)" : ""}`);
     const names = s.results.map((r) => r.predictor);
     const texts = EVAL_METRICS.map((m) => s.results.map((r) => `${cell(r.metrics[m])}${s.winners[m].includes(r.predictor) ? "*" : " "}`));
     const width = Math.max(10, ...names.map((n) => n.length + 2), ...texts.flat().map((t) => t.length + 1));
@@ -57,7 +57,7 @@ export function renderReport(report: EvaluationReport, focus?: string): string {
     lines.push(`${"fit seconds".padEnd(metricWidth)}${s.results.map((r) => `${r.fitSeconds.toFixed(1)} `.padStart(width)).join("")}`);
     const focused = s.results.find((r) => r.predictor === focus);
     if (focused && Object.keys(focused.families).length > 0) {
-      lines.push(`within-family Spearman of ${focus}${seeds.length > 1 ? " (mean over seeds)" : ""}, per family (test runs): ${familyList(focused.families)}`);
+      lines.push(`within-family Spearman of ${focus}${s.seeds.length > 1 ? " (mean over seeds)" : ""}, per family (test runs): ${familyList(focused.families)}`);
     }
   }
   if (focus && report.splits.some((s) => s.results.some((r) => r.predictor === focus))) {

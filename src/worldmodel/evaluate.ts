@@ -21,7 +21,7 @@
 //                    parent's, predicted for the parent from the same prefix) is
 //                    scored as for intervention pairs.
 //   several seeds    each split is drawn once per split seed and every predictor
-//                    refitted; a metric is the mean of its finite values over the
+//                    refitted (the scale split, a fixed cut, only once); a metric is the mean of its finite values over the
 //                    seeds (the per-seed values are kept), and the winners are
 //                    judged on the means. One seed's test side is a few whole
 //                    sweeps per family, so single-seed values move by a few
@@ -30,7 +30,7 @@
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Example, type Prediction, type Predictor, type Query } from "./types.js";
 import { forkObserved } from "./examples.js";
 import { intervalCoverage, meanAbsoluteError, rocAuc, rSquared, spearman } from "./metrics.js";
-import { makeSplit, SPLIT_KINDS, type SplitKind } from "./splits.js";
+import { makeSplit, SEEDED_SPLITS, SPLIT_KINDS, type SplitKind } from "./splits.js";
 import { interventionPairs } from "./pairs.js";
 import { noiseReference, type NoiseReference } from "./noise.js";
 import { medianOverFamilies, spearmanByFamily } from "./family-scores.js";
@@ -76,6 +76,8 @@ export interface PredictorResult {
 }
 export interface SplitReport {
   split: SplitKind;
+  /** the split seeds whose draws this report averages (one for a split that ignores its seed) */
+  seeds: number[];
   description: string;
   nTrain: number;
   nTest: number;
@@ -236,7 +238,8 @@ export async function evaluatePredictors(examples: readonly Example[], predictor
   const splits: SplitReport[] = [];
   for (const kind of opts.splits ?? SPLIT_KINDS) {
     const perSeed: SplitReport[] = [];
-    for (const seed of seeds) perSeed.push(await evaluateSplit(kind, seed, seeds.length > 1, examples, predictors, opts.onProgress));
+    const kindSeeds = SEEDED_SPLITS[kind] ? seeds : seeds.slice(0, 1);
+    for (const seed of kindSeeds) perSeed.push(await evaluateSplit(kind, seed, kindSeeds.length > 1, examples, predictors, opts.onProgress));
     splits.push(perSeed.length === 1 ? perSeed[0]! : averageSplitReports(perSeed));
   }
   return { seed: seeds[0]!, seeds, examples: examples.length, splits, noise: noiseReference(examples) };
@@ -260,7 +263,7 @@ async function evaluateSplit(
     const metrics = scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds });
     results.push({ predictor: p.name, fitSeconds, metrics, families: familySpearmans(split.test, preds) });
   }
-  return { split: kind, description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners: winnersAll(results) };
+  return { split: kind, seeds: [seed], description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners: winnersAll(results) };
 }
 
 const winnersAll = (results: readonly PredictorResult[]) => Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
@@ -291,6 +294,7 @@ export function averageSplitReports(reports: readonly SplitReport[]): SplitRepor
   });
   return {
     split: first.split,
+    seeds: reports.flatMap((s) => s.seeds),
     description: [...new Set(reports.map((s) => s.description))].join(" | "),
     nTrain: Math.round(mean(reports.map((s) => s.nTrain))),
     nTest: Math.round(mean(reports.map((s) => s.nTest))),

@@ -70,6 +70,13 @@ export function relatedGroups(examples: readonly Example[]): Map<string, Example
 
 type SplitFn = (examples: readonly Example[], seed: number) => Split;
 
+/**
+ * Whether a split's draw depends on its seed. The scale split is a fixed cut, so
+ * an evaluation over several seeds draws it once: refitting on the same runs
+ * would only repeat the same numbers.
+ */
+export const SEEDED_SPLITS: { readonly [K in SplitKind]: boolean } = { random: true, family: true, scale: false };
+
 const splitFns: { readonly [K in SplitKind]: SplitFn } = {
   random: (examples, seed) => {
     const groups = relatedGroups(canonical(examples));

@@ -15,21 +15,22 @@ function result(predictor: string, value: number, fitSeconds: number, given: Par
   return { predictor, fitSeconds, metrics, families };
 }
 
-function report(description: string, nTest: number, results: PredictorResult[]): SplitReport {
-  return { split: "family", description, nTrain: 100 - nTest, nTest, results, winners: {} as SplitReport["winners"] };
+function report(seed: number, description: string, nTest: number, results: PredictorResult[]): SplitReport {
+  return { split: "family", seeds: [seed], description, nTrain: 100 - nTest, nTest, results, winners: {} as SplitReport["winners"] };
 }
 
 test("averaging split reports: means of finite values, per-seed values kept, winners on the means", () => {
-  const a = report("held out: dyck", 20, [
+  const a = report(0, "held out: dyck", 20, [
     result("ensemble", 0.9, 2, { auc_grokking: { value: NaN, n: 30 } }, { dyck: { value: 0.5, n: 8 } }),
     result("knn", 0.95, 1, { spearman_final: { value: 0.95, n: 11 } }),
   ]);
-  const b = report("held out: sequence", 30, [
+  const b = report(1, "held out: sequence", 30, [
     result("ensemble", 0.7, 4, { auc_grokking: { value: 0.8, n: 40 } }, { dyck: { value: 0.7, n: 6 }, sequence: { value: 0.9, n: 5 } }),
     result("knn", 0.6, 3, { spearman_final: { value: 0.6, n: 12 } }),
   ]);
   const avg = averageSplitReports([a, b]);
   assert.equal(avg.description, "held out: dyck | held out: sequence");
+  assert.deepEqual(avg.seeds, [0, 1]);
   assert.equal(avg.nTest, 25);
   assert.equal(avg.nTrain, 75);
   const [ens, knn] = avg.results;
@@ -53,10 +54,10 @@ test("averaging split reports: means of finite values, per-seed values kept, win
   assert.deepEqual(avg.winners.auc_grokking, ["ensemble"]);
   // lower is better for the MAEs: knn's 0.775 beats 0.8
   assert.deepEqual(avg.winners.mae_curve, ["knn"]);
-  assert.throws(() => averageSplitReports([a, report("x", 20, [result("other", 0.5, 1), result("knn", 0.5, 1)])]), /different predictors/);
+  assert.throws(() => averageSplitReports([a, report(2, "x", 20, [result("other", 0.5, 1), result("knn", 0.5, 1)])]), /different predictors/);
 });
 
-test("evaluatePredictors over several seeds refits per seed and reports the seeds", async () => {
+test("evaluatePredictors over several seeds refits per seed (a fixed split once) and reports the seeds", async () => {
   const ex = syntheticExamples({ n: 120, seed: 5 });
   ex.forEach((e, i) => (e.family = ["teacher-student", "fam-b", "fam-c"][i % 3]!));
   const fits: number[] = [];
@@ -68,10 +69,12 @@ test("evaluatePredictors over several seeds refits per seed and reports the seed
     },
   });
   const predictors = [counting, new FamilyMeanPredictor()];
-  const multi = await evaluatePredictors(ex, predictors, { splits: ["random"], seeds: [3, 4] });
+  const multi = await evaluatePredictors(ex, predictors, { splits: ["random", "scale"], seeds: [3, 4] });
   assert.deepEqual(multi.seeds, [3, 4]);
   assert.equal(multi.seed, 3);
-  assert.equal(fits.length, 2, "one fit per seed");
+  assert.equal(fits.length, 3, "one fit per seed of the random split, one of the scale split");
+  assert.deepEqual(multi.splits.map((s) => s.seeds), [[3, 4], [3]]);
+  assert.equal(multi.splits[1]!.results[0]!.metrics.mae_curve.values, undefined, "the scale split is not averaged");
   const one3 = await evaluatePredictors(ex, predictors, { splits: ["random"], seed: 3 });
   const one4 = await evaluatePredictors(ex, predictors, { splits: ["random"], seeds: [4] });
   assert.deepEqual(one3.seeds, [3]);
@@ -82,7 +85,9 @@ test("evaluatePredictors over several seeds refits per seed and reports the seed
   assert.deepEqual(m.values, [v3, v4]);
   assert.ok(Math.abs(m.value - (v3 + v4) / 2) < 1e-12);
   const text = renderReport(multi, "knn");
-  assert.match(text, /split seeds 3, 4: each value the mean over them ± its standard deviation/);
+  assert.match(text, /split seeds 3, 4: each value the mean over a split's draws ± its standard deviation/);
+  assert.match(text, /test runs \(means over seeds 3, 4\)/);
+  assert.match(text, /test runs \(drawn once: the split does not depend on the seed\)/);
   assert.match(text, /\d\.\d{3}±\d\.\d{3}/);
   assert.deepEqual(JSON.parse(reportJson(multi)).seeds, [3, 4]);
 });
