@@ -222,6 +222,7 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
   const pairW = new Float32Array(P * Q * CURVE_OUTPUTS);
   const rankSign = new Float32Array(P * Q * CURVE_OUTPUTS), rankW = new Float32Array(P * Q * CURVE_OUTPUTS);
   const eventWeights = EVENT_KINDS.map((k) => o.eventWeight * (k === "diverged" ? o.divergenceWeight : 1));
+  const batchEventWeights = eventWeights.map((w) => w / (B * EVENT_OUTPUTS));
   const validSet = valid.length > 0 ? validationBatch(valid, D, o.seed, eventWeights) : null;
   const validTensors = validSet && {
     x: engine.keep(engine.tensor(validSet.batch.x, [1, validSet.n, IN])),
@@ -260,7 +261,7 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
         pairWeights(firsts.map((i) => train[i]!), seconds.map((i) => train[i]!), o.pairWeight, pairW, p * Q * CURVE_OUTPUTS);
         if (o.rankWeight > 0) rankTargets(firsts.map((i) => train[i]!), seconds.map((i) => train[i]!), o.rankWeight, rankSign, rankW, p * Q * CURVE_OUTPUTS);
       }
-      fillRows(batch, p * B, rows, cutoffs, D, eventWeights.map((w) => w / (B * EVENT_OUTPUTS)), hidden);
+      fillRows(batch, p * B, rows, cutoffs, D, batchEventWeights, hidden);
     }
     engine.scope(() => {
       opt.zeroGrad();

@@ -21,11 +21,12 @@
 //                    parent's, predicted for the parent from the same prefix) is
 //                    scored as for intervention pairs.
 //   several seeds    each split is drawn once per split seed and every predictor
-//                    refitted (the scale split, a fixed cut, only once); a metric is the mean of its finite values over the
-//                    seeds (the per-seed values are kept), and the winners are
-//                    judged on the means. One seed's test side is a few whole
-//                    sweeps per family, so single-seed values move by a few
-//                    hundredths from one draw to the next.
+//                    refitted (the scale split, a fixed cut, only once); a
+//                    metric is the mean of its finite values over the seeds
+//                    (the per-seed values are kept), and the winners are judged
+//                    on the means. One seed's test side is a few whole sweeps
+//                    per family, so single-seed values move by a few hundredths
+//                    from one draw to the next.
 
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Example, type Prediction, type Predictor, type Query } from "./types.js";
 import { forkObserved } from "./examples.js";
@@ -164,7 +165,7 @@ export function scorePredictions(
   const predicted = preds.map((p) => p.curves.test_loss.mean[LAST]!);
   const finiteN = actual.filter(Number.isFinite).length;
 
-  const familyMedian = medianOverFamilies(spearmanByFamily(test.map((e) => e.family), actual, predicted, MIN_FAMILY_TEST));
+  const familyMedian = medianOverFamilies(familySpearmans(test, preds));
 
   const flat = (from: readonly Prediction[], metrics: readonly CurveMetric[], keep: (k: number) => boolean) => {
     const y: number[] = [], m: number[] = [], s: number[] = [];
