@@ -7,6 +7,7 @@
 
 import { EVAL_METRICS, METRIC_INFO, MIN_FAMILY_TEST, PREFIX_FRACTION, SIGN_NOISE, type EvaluationReport, type MetricValue } from "./evaluate.js";
 import type { NoiseReference } from "./noise.js";
+import { sampleStd } from "./metrics.js";
 
 function noiseLine(n: NoiseReference): string {
   if (n.configs === 0) return "seed noise: no configs were run with two seeds (the dataset's replicates or `run --repeats` provide them)";
@@ -23,17 +24,9 @@ function familyList(byFamily: Record<string, MetricValue>): string {
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "-");
 
-/** Sample standard deviation of the finite values (NaN with fewer than two). */
-function spread(values: readonly number[]): number {
-  const xs = values.filter(Number.isFinite);
-  if (xs.length < 2) return NaN;
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-}
-
 /** A metric's cell: the value, and ± its spread over seeds when there are several. */
 function cell(v: MetricValue): string {
-  const sd = v.values ? spread(v.values) : NaN;
+  const sd = v.values ? sampleStd(v.values) : NaN;
   return Number.isFinite(sd) ? `${fmt(v.value)}±${sd.toFixed(3)}` : fmt(v.value);
 }
 

@@ -30,7 +30,7 @@
 
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Example, type Prediction, type Predictor, type Query } from "./types.js";
 import { forkObserved } from "./examples.js";
-import { intervalCoverage, meanAbsoluteError, rocAuc, rSquared, spearman } from "./metrics.js";
+import { intervalCoverage, mean, meanAbsoluteError, rocAuc, rSquared, spearman } from "./metrics.js";
 import { makeSplit, SEEDED_SPLITS, SPLIT_KINDS, type SplitKind } from "./splits.js";
 import { interventionPairs } from "./pairs.js";
 import { noiseReference, type NoiseReference } from "./noise.js";
@@ -268,12 +268,11 @@ async function evaluateSplit(
 }
 
 const winnersAll = (results: readonly PredictorResult[]) => Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
-const mean = (xs: readonly number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 /** One metric over seeds: the mean of the finite values, the mean count, the values. */
 function averageValues(perSeed: readonly MetricValue[]): MetricValue {
   const values = perSeed.map((v) => v.value);
-  return { value: mean(values.filter(Number.isFinite)), n: Math.round(mean(perSeed.map((v) => v.n))), values };
+  return { value: mean(values), n: Math.round(mean(perSeed.map((v) => v.n))), values };
 }
 
 /**

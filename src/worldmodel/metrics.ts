@@ -116,3 +116,17 @@ export function median(values: readonly number[]): number {
   const h = v.length >> 1;
   return v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
 }
+
+/** Mean of the finite values; NaN when there are none. */
+export function mean(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite);
+  return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+}
+
+/** Sample standard deviation (n - 1) of the finite values; NaN with fewer than two. */
+export function sampleStd(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite);
+  if (v.length < 2) return NaN;
+  const m = mean(v);
+  return Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1));
+}

@@ -10,11 +10,12 @@
 // model-codec.ts; support() (evidence) in support.ts.
 //
 // Other model families, tried on a 3,378-run snapshot of the standing dataset
-// (random split seeds 0 / 1, the same encoding, scikit-learn 1.2): gradient-boosted
-// trees ranked final test loss within family at 0.61 / 0.66 and extra-trees at
-// 0.70 (seed 0), against this ensemble's 0.74 on seed 0; sign accuracy on seed 0
-// was 0.74 for the trees against 0.80; averaging either into the ensemble's prediction (weight 0.2-0.5) lowered
-// within-family Spearman to 0.72. Neither is kept.
+// (random split seeds 0 / 1, the same encoding, scikit-learn 1.2): gradient-
+// boosted trees ranked final test loss within family at 0.61 / 0.66 and
+// extra-trees at 0.70 (seed 0), against this ensemble's 0.74 on seed 0; sign
+// accuracy on seed 0 was 0.74 for the trees against 0.80; averaging either into
+// the ensemble's prediction (weight 0.2-0.5) lowered within-family Spearman to
+// 0.72. Neither is kept.
 
 import { availableParallelism } from "node:os";
 import { Engine } from "../engine/index.js";

@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { intervalCoverage, meanAbsoluteError, median, pearson, ranks, rocAuc, rSquared, spearman, Z80 } from "../../src/worldmodel/metrics.js";
+import { intervalCoverage, mean, meanAbsoluteError, median, pearson, ranks, rocAuc, rSquared, sampleStd, spearman, Z80 } from "../../src/worldmodel/metrics.js";
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 
@@ -49,4 +49,12 @@ test("coverage of the 80% interval and the median", () => {
   close(median([3, 1, 2]), 2);
   close(median([4, 1, 3, 2, NaN]), 2.5);
   assert.ok(Number.isNaN(median([])));
+});
+
+test("mean and sample standard deviation of the finite values", () => {
+  close(mean([1, 2, NaN, 6]), 3);
+  assert.ok(Number.isNaN(mean([])) && Number.isNaN(mean([NaN])));
+  // (1-3)^2 + (2-3)^2 + (6-3)^2 = 14, over n - 1 = 2
+  close(sampleStd([1, 2, NaN, 6]), Math.sqrt(7));
+  assert.ok(Number.isNaN(sampleStd([5])) && Number.isNaN(sampleStd([5, Infinity])));
 });
