@@ -20,18 +20,18 @@
 import { availableParallelism } from "node:os";
 import { Engine } from "../engine/index.js";
 import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type CurveMetric, type EventKind, type Example, type Prediction, type Predictor, type Query } from "./types.js";
-import { FEATURE_COUNT, FEATURE_NAMES, Standardizer, encodeConfig, fnv1a } from "./encode.js";
+import { FEATURE_COUNT, FEATURE_NAMES, Standardizer, encodeConfig } from "./encode.js";
 import { familyOf, forkObserved } from "./examples.js";
 import { CURVE_OUTPUTS, EVENT_OUTPUTS, NET_OUTPUTS, PREFIX_DIMS, EnsembleNet, paramSizes, cutoffIndex, prefixAnchors, writePrefix } from "./ensemble.js";
 import { predictMoments, predictRaw } from "./ensemble-predict.js";
-import { relatedGroups } from "./splits.js";
+import { splitHeldOut } from "./held-out.js";
 import { DEFAULT_TRAIN_OPTIONS, trainEnsemble, type EnsembleTrainOptions, type EnsembleTrainReport, type TrainRow } from "./ensemble-train.js";
 import { SupportIndex, type Support } from "./support.js";
 import { decodeState, encodeState } from "./model-codec.js";
 import { encodeWithoutFamily } from "./novel-family.js";
 import { CALIBRATION_SETS, fitCalibration } from "./calibration.js";
 import { normalizeCurves, targetNorms } from "./targets.js";
-import { TRUNCATION_SHIFTS, truncatedExamples, type TruncatedExample } from "./truncate.js";
+import { TRUNCATION_SHIFTS, truncatedCopies } from "./truncate.js";
 
 export const WORLD_MODEL_VERSION = 1;
 /**
@@ -144,37 +144,8 @@ export class WorldModel implements Predictor {
     const { onEval, ...recorded } = given;
     const train: EnsembleTrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...stripUndefined(recorded), warmStart: null, onEval: null };
     const started = performance.now();
-    // the held-out share: one half decides early stopping, the other calibrates (the
-    // first half is optimistic: each member's weights were picked for doing well on it).
-    // Calibration runs are held out with their whole group of related runs (splits.ts),
-    // as a new config arrives without siblings in training: calibrated on runs whose
-    // sweep siblings were trained on, the intervals came out too narrow for new
-    // groups (coverage 0.72-0.73). Early stopping holds out single runs: held out by
-    // group it stopped earlier and ranked worse.
-    const validFraction = o.validFraction ?? 0.2;
-    const groupOf = new Map<Example, string>();
-    for (const [key, group] of relatedGroups(examples)) for (const e of group) groupOf.set(e, key);
-    const share = (key: string) => (fnv1a(`${key}:${train.seed}`) % 10_000) / 10_000;
-    const roleOf = (ex: Example): "stop" | "calibrate" | null => {
-      if (examples.length < 40) return null;
-      if (share(groupOf.get(ex)!) < validFraction / 2) return "calibrate";
-      return share(ex.runId) < validFraction / 2 ? "stop" : null;
-    };
-    const heldOut = new Map(examples.map((ex) => [ex, roleOf(ex)] as const));
-    const trainEx = examples.filter((e) => heldOut.get(e) === null);
-    const validEx = examples.filter((e) => heldOut.get(e) === "stop");
-    const calibrationEx = examples.filter((e) => heldOut.get(e) === "calibrate");
-    // truncated copies of the training runs (truncate.ts): each run with its copies
-    // forms a steps sweep for the pair loss (a run already in a sweep keeps that one)
-    const stepsGroup = new Map<Example, string>();
-    const truncated: TruncatedExample[] = [];
-    for (const e of trainEx) {
-      const copies = truncatedExamples(e, o.truncations ?? TRUNCATION_SHIFTS);
-      if (copies.length === 0) continue;
-      if (!e.sweepId) stepsGroup.set(e, `steps:${e.runId}`);
-      for (const c of copies) stepsGroup.set(c, `steps:${e.runId}`);
-      truncated.push(...copies);
-    }
+    const { train: trainEx, stop: validEx, calibrate: calibrationEx } = splitHeldOut(examples, train.seed, o.validFraction ?? 0.2);
+    const { copies: truncated, stepsGroup } = truncatedCopies(trainEx, o.truncations ?? TRUNCATION_SHIFTS);
     const encoded = new Map([...examples, ...truncated].map((e) => [e, encodeConfig(e.config, e.paramCount)]));
     // a warm start keeps the previous version's input and target scales, so its weights still mean what they meant
     const previous = o.previous?.state;

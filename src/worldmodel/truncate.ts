@@ -93,3 +93,21 @@ export function truncatedExamples(e: Example, shifts: readonly number[] = TRUNCA
   }
   return out;
 }
+
+/**
+ * The truncated copies of training runs, and the pair-loss group of each run
+ * with copies: a run and its copies form a steps sweep (a run already in a sweep
+ * keeps that one as its group).
+ */
+export function truncatedCopies(train: readonly Example[], shifts: readonly number[] = TRUNCATION_SHIFTS): { copies: TruncatedExample[]; stepsGroup: Map<Example, string> } {
+  const stepsGroup = new Map<Example, string>();
+  const copies: TruncatedExample[] = [];
+  for (const e of train) {
+    const own = truncatedExamples(e, shifts);
+    if (own.length === 0) continue;
+    if (!e.sweepId) stepsGroup.set(e, `steps:${e.runId}`);
+    for (const c of own) stepsGroup.set(c, `steps:${e.runId}`);
+    copies.push(...own);
+  }
+  return { copies, stepsGroup };
+}

@@ -12,7 +12,7 @@ import { toRunCurves } from "../../src/runner/executor.js";
 import { validateExperiment } from "../../src/universe/config/validate.js";
 import { exampleFromCurves } from "../../src/worldmodel/examples.js";
 import { WorldModel } from "../../src/worldmodel/model.js";
-import { MIN_TRUNCATED_STEPS, TRUNCATION_SHIFTS, truncatable, truncatedExamples } from "../../src/worldmodel/truncate.js";
+import { MIN_TRUNCATED_STEPS, TRUNCATION_SHIFTS, truncatable, truncatedCopies, truncatedExamples } from "../../src/worldmodel/truncate.js";
 import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type Example } from "../../src/worldmodel/types.js";
 import { syntheticExamples } from "./synthetic.js";
 
@@ -68,6 +68,16 @@ test("truncated copies: shifted grid, shorter steps in the config, only complete
   assert.equal(truncatable({ ...e!, fork: { parentRunId: "p", forkStep: 10 } }), false, "nor a fork");
   const short = { ...e!, steps: 20, config: { ...(e!.config as object), train: { ...(e!.config as { train: object }).train, steps: 20 } } };
   assert.deepEqual(truncatedExamples(short).map((c) => c.steps), [11], "copies under MIN_TRUNCATED_STEPS are not made");
+});
+
+test("each run with its copies forms a steps group for the pair loss; a run of a sweep keeps its sweep", () => {
+  const [lone, swept] = syntheticExamples({ n: 10, seed: 4 }).filter((x) => truncatable(x));
+  swept!.sweepId = "s1";
+  const { copies, stepsGroup } = truncatedCopies([lone!, swept!]);
+  assert.equal(copies.length, 2 * TRUNCATION_SHIFTS.length);
+  assert.equal(stepsGroup.get(lone!), `steps:${lone!.runId}`);
+  assert.equal(stepsGroup.has(swept!), false, "the swept run keeps its sweep");
+  for (const c of copies) assert.equal(stepsGroup.get(c), `steps:${c.runId.split("~")[0]}`);
 });
 
 test("a copy's grokking label: the run grokked and its test accuracy got there within the copy; unknown without accuracies", () => {
