@@ -1,12 +1,12 @@
 // The runs a world-model fit holds out of training: one slice decides early
-// stopping, another calibrates the intervals (calibration.ts). The first is
-// optimistic (each member's weights were picked for doing well on it), so the
-// two are disjoint. Calibration runs are held out with their whole group of
-// related runs (splits.ts), as a new config arrives without siblings in training:
-// calibrated on runs whose sweep siblings were trained on, the intervals came out
-// too narrow for new groups (coverage 0.72-0.73). Early stopping holds out single
-// runs: held out by group it stopped earlier and ranked worse. Both are pure
-// functions of run ids, group keys and the seed.
+// stopping, another calibrates the intervals (calibration.ts). Errors on the
+// first are optimistic (each member's weights were picked for doing well on it),
+// so calibration has a slice of its own. Calibration runs are held out with
+// their whole group of related runs (splits.ts), as a new config arrives without
+// siblings in training: calibrated on runs whose sweep siblings were trained on,
+// the intervals came out too narrow for new groups (coverage 0.72-0.73). Early
+// stopping holds out single runs: held out by group it stopped earlier and
+// ranked worse. Both are pure functions of run ids, group keys and the seed.
 
 import { fnv1a } from "./encode.js";
 import { relatedGroups } from "./splits.js";
