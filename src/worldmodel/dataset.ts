@@ -4,7 +4,7 @@
 // queue on the worker pool. Resumable: runs are recognized by their names
 // (`wm-<seed>-<index>`), so a second call enqueues nothing already stored and
 // only trains what is still queued (or was interrupted). Seed replicates of some
-// samples (dataset-replicates.ts) go in with the plan; then the forks of the
+// samples and of some whole sweeps (dataset-replicates.ts) go in with the plan; then the forks of the
 // plan (dataset-forks.ts) whose parents completed are enqueued and trained. A stored run counts only
 // if its config is the planned one (a changed generator plans new configs under
 // the same names; the old runs stay in the store as data). Grokking probes
@@ -16,7 +16,7 @@ import type { NewRun, RunRecord, Store } from "../store/store.js";
 import { DEFAULT_DATASET_BUDGET, planDataset, type DatasetBudget, type PlannedRun } from "./dataset-plan.js";
 import { DEFAULT_FORK_FRACTION, enqueueForks, planForks, runKey, type ForkEnqueueSummary } from "./dataset-forks.js";
 import { DEFAULT_GROKKING_FRACTION, enqueueGrokkingProbes, planGrokkingProbes, type ProbeEnqueueSummary } from "./dataset-grokking.js";
-import { DEFAULT_REPLICATE_FRACTION, enqueueReplicates, planReplicates, type ReplicateEnqueueSummary } from "./dataset-replicates.js";
+import { DEFAULT_REPLICATE_FRACTION, DEFAULT_SWEEP_REPLICATE_FRACTION, enqueueReplicates, planReplicates, type ReplicateEnqueueSummary } from "./dataset-replicates.js";
 
 export interface DatasetOptions {
   runs: number;
@@ -26,6 +26,8 @@ export interface DatasetOptions {
   forkFraction?: number;
   /** fraction of the independent samples trained again with other seeds (default DEFAULT_REPLICATE_FRACTION) */
   replicateFraction?: number;
+  /** fraction of the sweeps trained again whole with other seeds (default DEFAULT_SWEEP_REPLICATE_FRACTION) */
+  sweepReplicateFraction?: number;
   /** grokking probes of each kind per planned run (default DEFAULT_GROKKING_FRACTION) */
   grokkingFraction?: number;
 }
@@ -128,7 +130,7 @@ export async function generateDataset(
   const enq = await enqueueDataset(store, opts, plan);
   // replicates and probes need nothing from other runs: one listing of the stored ones serves both
   const stored = await datasetRuns(store, opts.seed);
-  const replicates = await enqueueReplicates(store, planReplicates(plan, opts.seed, opts.replicateFraction ?? DEFAULT_REPLICATE_FRACTION), stored);
+  const replicates = await enqueueReplicates(store, planReplicates(plan, opts.seed, opts.replicateFraction ?? DEFAULT_REPLICATE_FRACTION, opts.sweepReplicateFraction ?? DEFAULT_SWEEP_REPLICATE_FRACTION), stored);
   const probes = await enqueueGrokkingProbes(store, planGrokkingProbes(opts.runs, opts.seed, opts.grokkingFraction ?? DEFAULT_GROKKING_FRACTION), stored);
   opts.onEnqueued?.(enq, replicates, probes);
   const start = performance.now();

@@ -8,6 +8,14 @@
 // HASH_BUCKETS, never on the data; a Standardizer fitted on training examples
 // centres and scales it and is saved with the model.
 //
+// Weight decay enters also as the run's length in decay timescales (lr x wd x
+// steps, and the fraction of an initial weight decayed away): on 6,202 runs
+// (random split, 6 draws) median within-family Spearman 0.744 -> 0.759 (4 of 6
+// draws up) and fork sign accuracy 0.685 -> 0.730 (a quarter of the forks set
+// wd 0.1), with sweep sign accuracy unchanged (0.831) and divergence AUC 0.958 ->
+// 0.954; on held-out families (3 draws) within-family 0.324 -> 0.330. The sign of
+// weight-decay sweeps' own effects stayed at 0.63 (seed noise allows about 0.91).
+//
 // Tried and left out: the task's input/output shape from its TaskSpec (tokens or
 // vector and their count, classes and the chance-level loss ln(classes), or the
 // regression dim). On 2,579 runs it helped (random split seeds 0 / 1 / 2: median
@@ -71,7 +79,7 @@ export const FEATURE_NAMES: readonly string[] = [
   ...OPTIMIZERS.map((o) => `optimizer=${o}`), "optimizer=other",
   ...SCHEDULES.map((s) => `schedule=${s}`), "schedule=other",
   "log10.lr", "lr.mask", "log10.weightDecay", "weightDecay.positive", "log10.steps", "log2.batchSize", "batch.full",
-  "log10.epochs", "log10.lrTimesSteps", "log1p.warmupSteps", "warmupFraction", "schedule.minFactor", "schedule.gamma",
+  "log10.epochs", "log10.lrTimesSteps", "log10.decayTimesSteps", "decayedFraction", "log1p.warmupSteps", "warmupFraction", "schedule.minFactor", "schedule.gamma",
   "log10.decays", "momentum", "nesterov", "beta1", "log10.oneMinusBeta2", "log10.eps", "clip.on", "log10.clipNorm", "log10.initScale",
   ...Array.from({ length: HASH_BUCKETS }, (_, i) => `hash.${i}`),
 ];
@@ -206,6 +214,10 @@ export function encodeConfig(config: unknown, paramCount?: number | null, out = 
   put(Math.log2(Math.max(1, batch))); put(full ? 1 : 0);
   put(Math.log10((steps * batch) / Math.max(1, trainSize ?? steps * batch)));
   put(lr && lr > 0 ? Math.log10(lr * steps) : 0);
+  // weight decay acts on the timescale 1/(lr x wd) steps (each step shrinks the
+  // weights by that factor): its effect depends on how many timescales the run lasts
+  const decay = lr && lr > 0 ? lr * wd * steps : 0;
+  put(Math.log10(Math.max(decay, 1e-6))); put(1 - Math.exp(-decay));
   const warmup = num(schedule.warmupSteps) ?? 0;
   put(Math.log1p(warmup)); put(Math.min(1, warmup / steps));
   put(num(schedule.minFactor) ?? (schedule.kind === "cosine" ? 0 : 1));

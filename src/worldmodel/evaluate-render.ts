@@ -7,18 +7,30 @@
 
 import { EVAL_METRICS, METRIC_INFO, MIN_FAMILY_TEST, PREFIX_FRACTION, SIGN_NOISE, type EvaluationReport, type MetricValue } from "./evaluate.js";
 import type { NoiseReference } from "./noise.js";
+import type { SignNoise } from "./sign-noise.js";
 import { sampleStd } from "./metrics.js";
 
 function noiseLine(n: NoiseReference): string {
   if (n.configs === 0) return "seed noise: no configs were run with two seeds (the dataset's replicates or `run --repeats` provide them)";
+  return `${spearmanNoise(n)}\n${signNoiseLine(n.sign)}`;
+}
+
+function signNoiseLine(s: SignNoise): string {
+  if (s.pairs === 0) return "sign noise: no sweep was run with two seeds (the dataset's sweep replicates or sweeps with repeats provide them)";
+  return `sign noise (${s.sweeps} sweeps run with two seeds, ${s.pairs} pairs scored both ways): one seed's intervention effects give the other's their sign ` +
+    `with accuracy ${fmt(s.agreement)}, so a perfect predictor of the expected effect would reach about ${fmt(s.ceiling)} on single runs` +
+    (Object.keys(s.knobs).length > 0 ? `; one seed against the other per knob turned (pairs): ${valueList(s.knobs)}` : "");
+}
+
+function spearmanNoise(n: NoiseReference): string {
   return `seed noise (${n.configs} configs run with two seeds): final log10 test loss differs by ${fmt(n.maeFinal)} on average (curve points ${fmt(n.maeCurve)}); ` +
     `one seed ranks the other with Spearman ${fmt(n.spearmanFinal)} pooled, ${fmt(n.spearmanFinalFamily)} within family (median of ${n.families}), ` +
     `so a perfect predictor of the expected outcome would reach about ${fmt(n.ceilingSpearmanFinal)} and ${fmt(n.ceilingSpearmanFinalFamily)} on single runs` +
-    (Object.keys(n.familySpearman).length > 0 ? `; one seed against the other per family (configs): ${familyList(n.familySpearman)}` : "");
+    (Object.keys(n.familySpearman).length > 0 ? `; one seed against the other per family (configs): ${valueList(n.familySpearman)}` : "");
 }
 
-/** "dyck 0.364 (53), sequence 0.803 (62)": a value per family with its count. */
-function familyList(byFamily: Record<string, MetricValue>): string {
+/** "dyck 0.364 (53), sequence 0.803 (62)": a value per name (family, knob) with its count. */
+function valueList(byFamily: Record<string, MetricValue>): string {
   return Object.entries(byFamily).map(([f, v]) => `${f} ${fmt(v.value)} (${v.n})`).join(", ");
 }
 
@@ -50,7 +62,10 @@ export function renderReport(report: EvaluationReport, focus?: string): string {
     lines.push(`${"fit seconds".padEnd(metricWidth)}${s.results.map((r) => `${r.fitSeconds.toFixed(1)} `.padStart(width)).join("")}`);
     const focused = s.results.find((r) => r.predictor === focus);
     if (focused && Object.keys(focused.families).length > 0) {
-      lines.push(`within-family Spearman of ${focus}${s.seeds.length > 1 ? " (mean over seeds)" : ""}, per family (test runs): ${familyList(focused.families)}`);
+      lines.push(`within-family Spearman of ${focus}${s.seeds.length > 1 ? " (mean over seeds)" : ""}, per family (test runs): ${valueList(focused.families)}`);
+    }
+    if (focused && Object.keys(focused.knobs).length > 0) {
+      lines.push(`sign accuracy of ${focus}${s.seeds.length > 1 ? " (mean over seeds)" : ""}, per knob turned (pairs): ${valueList(focused.knobs)}`);
     }
   }
   if (focus && report.splits.some((s) => s.results.some((r) => r.predictor === focus))) {

@@ -32,7 +32,7 @@ import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Ex
 import { forkObserved } from "./examples.js";
 import { intervalCoverage, mean, meanAbsoluteError, rocAuc, rSquared, spearman } from "./metrics.js";
 import { makeSplit, SEEDED_SPLITS, SPLIT_KINDS, type SplitKind } from "./splits.js";
-import { interventionPairs } from "./pairs.js";
+import { interventionPairs, signAccuracy, signAccuracyByKnob } from "./pairs.js";
 import { noiseReference, type NoiseReference } from "./noise.js";
 import { medianOverFamilies, spearmanByFamily } from "./family-scores.js";
 
@@ -57,7 +57,7 @@ export const METRIC_INFO: { readonly [K in EvalMetric]: { better: "higher" | "lo
 };
 
 export const MIN_FAMILY_TEST = 5;
-export const SIGN_NOISE = 0.05;
+export { SIGN_NOISE } from "./pairs.js";
 export const PREFIX_FRACTION = 0.3;
 const LOSSES: CurveMetric[] = ["train_loss", "test_loss"];
 const LAST = CURVE_POINTS - 1;
@@ -74,6 +74,8 @@ export interface PredictorResult {
   metrics: Record<EvalMetric, MetricValue>;
   /** family -> Spearman of final test loss within it (the values behind spearman_final_family) */
   families: Record<string, MetricValue>;
+  /** knob turned -> sign accuracy of its intervention pairs (the values behind sign_accuracy) */
+  knobs: Record<string, MetricValue>;
 }
 export interface SplitReport {
   split: SplitKind;
@@ -143,17 +145,6 @@ function forkError(cases: readonly ForkCase[], preds: readonly Prediction[]): Me
     }
   });
   return { value: meanAbsoluteError(y, m), n: y.length };
-}
-
-/** Accuracy of predicted signs of actual deltas (|actual| >= SIGN_NOISE); a predicted 0 or non-finite delta scores one half. */
-function signAccuracy(deltas: readonly { actual: number; predicted: number }[]): MetricValue {
-  let score = 0, n = 0;
-  for (const { actual, predicted } of deltas) {
-    if (!Number.isFinite(actual) || Math.abs(actual) < SIGN_NOISE) continue;
-    n++;
-    score += predicted === 0 || !Number.isFinite(predicted) ? 0.5 : Math.sign(predicted) === Math.sign(actual) ? 1 : 0;
-  }
-  return { value: n > 0 ? score / n : NaN, n };
 }
 
 /** Every metric of one predictor's predictions (from configs, given prefixes, and of forks given their parents) on a test set. */
@@ -262,7 +253,8 @@ async function evaluateSplit(
     const forkPreds = await p.predict(forks.map((c) => c.query));
     const parentPreds = await p.predict(forks.map((c) => c.parentQuery));
     const metrics = scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds });
-    results.push({ predictor: p.name, fitSeconds, metrics, families: familySpearmans(split.test, preds) });
+    const knobs = signAccuracyByKnob(split.test, preds.map((q) => q.curves.test_loss.mean[LAST]!));
+    results.push({ predictor: p.name, fitSeconds, metrics, families: familySpearmans(split.test, preds), knobs });
   }
   return { split: kind, seeds: [seed], description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners: winnersAll(results) };
 }
@@ -273,6 +265,12 @@ const winnersAll = (results: readonly PredictorResult[]) => Object.fromEntries(E
 function averageValues(perSeed: readonly MetricValue[]): MetricValue {
   const values = perSeed.map((v) => v.value);
   return { value: mean(values), n: Math.round(mean(perSeed.map((v) => v.n))), values };
+}
+
+/** Values by name (family, knob) over seeds: a name without a value under one seed (too few test runs) counts as NaN there. */
+function averageByName(perSeed: readonly Record<string, MetricValue>[]): Record<string, MetricValue> {
+  const names = [...new Set(perSeed.flatMap((x) => Object.keys(x)))].sort();
+  return Object.fromEntries(names.map((name) => [name, averageValues(perSeed.map((x) => x[name] ?? { value: NaN, n: 0 }))]));
 }
 
 /**
@@ -287,10 +285,10 @@ export function averageSplitReports(reports: readonly SplitReport[]): SplitRepor
     const all = reports.map((s) => s.results[i]!);
     if (all.some((x) => x.predictor !== r.predictor)) throw new Error("evaluate: reports of different predictors cannot be averaged");
     const metrics = Object.fromEntries(EVAL_METRICS.map((m) => [m, averageValues(all.map((x) => x.metrics[m]))])) as Record<EvalMetric, MetricValue>;
-    const familyNames = [...new Set(all.flatMap((x) => Object.keys(x.families)))].sort();
-    // a family with too few test runs under one seed has no value there (NaN, n 0)
-    const families = Object.fromEntries(familyNames.map((f) => [f, averageValues(all.map((x) => x.families[f] ?? { value: NaN, n: 0 }))]));
-    return { predictor: r.predictor, fitSeconds: mean(all.map((x) => x.fitSeconds)), metrics, families };
+    return {
+      predictor: r.predictor, fitSeconds: mean(all.map((x) => x.fitSeconds)), metrics,
+      families: averageByName(all.map((x) => x.families)), knobs: averageByName(all.map((x) => x.knobs)),
+    };
   });
   return {
     split: first.split,

@@ -5,10 +5,12 @@
 // losses lie, and how well one seed's final losses rank the other's. If two seeds
 // of the same configs rank each other with Spearman rho, a perfect predictor of
 // the expected outcome ranks single runs with about sqrt(rho) (the noise enters
-// once instead of twice), the ceiling quoted as `ceilingSpearman*`.
+// once instead of twice), the ceiling quoted as `ceilingSpearman*`. Sweeps run
+// under two seeds do the same for the signs of intervention effects (sign-noise.ts).
 
 import { CURVE_POINTS, type Example } from "./types.js";
-import { configLeaves } from "./pairs.js";
+import { seedlessKey } from "./pairs.js";
+import { signNoise, type SignNoise } from "./sign-noise.js";
 import { meanAbsoluteError, spearman } from "./metrics.js";
 import { groupBy } from "./group-by.js";
 import { medianOverFamilies, spearmanByFamily } from "./family-scores.js";
@@ -35,13 +37,8 @@ export interface NoiseReference {
   /** sqrt of the above: about the best Spearman a predictor of the expected outcome reaches on single runs */
   ceilingSpearmanFinal: number;
   ceilingSpearmanFinalFamily: number;
-}
-
-/** A key of a config without its seeds (and its name): equal keys = replicates. */
-export function seedlessKey(config: unknown): string {
-  const leaves = [...configLeaves(config)].filter(([path]) => !/(^|\.)seed$/.test(path));
-  leaves.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return JSON.stringify(leaves);
+  /** sweeps run under two seeds: how often one seed gives the other's intervention effects their sign (sign-noise.ts) */
+  sign: SignNoise;
 }
 
 /** Groups of examples (not forks) that differ only in seeds, each of at least two runs. */
@@ -82,5 +79,6 @@ export function noiseReference(examples: readonly Example[]): NoiseReference {
     familySpearman,
     ceilingSpearmanFinal: ceiling(pooled),
     ceilingSpearmanFinalFamily: ceiling(family),
+    sign: signNoise(examples),
   };
 }

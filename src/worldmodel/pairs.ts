@@ -4,8 +4,12 @@
 // the configs are compared leaf by leaf (the name, a label, is ignored). Setting
 // task.difficulty also sets the family parameters the knob controls, so a pair
 // whose differences are task.difficulty plus other task fields counts as one path.
+// A pair's effect is scored by its sign (signAccuracy): effects smaller than
+// SIGN_NOISE are left out as noise; signAccuracyByKnob splits the score by the
+// knob turned (the evaluation reports it per knob, as within-family Spearman per family).
 
 import type { Example } from "./types.js";
+import type { MetricValue } from "./evaluate.js";
 import { groupIndices } from "./group-by.js";
 
 const IGNORED_TOP = new Set(["name"]);
@@ -27,6 +31,13 @@ export function configLeaves(config: unknown): Map<string, string> {
   };
   visit(config, "");
   return out;
+}
+
+/** A key of a config without its seeds (and its name): equal keys = runs of one config under other seeds. */
+export function seedlessKey(config: unknown): string {
+  const leaves = [...configLeaves(config)].filter(([path]) => !/(^|\.)seed$/.test(path));
+  leaves.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return JSON.stringify(leaves);
 }
 
 /** The paths at which two configs differ (a path present in only one counts too), sorted. */
@@ -54,6 +65,48 @@ export function interventionPairs(examples: readonly Example[]): [number, number
         if (isSinglePathChange(differingPaths(leaves[a]!, leaves[b]!))) out.push([members[a]!, members[b]!]);
       }
     }
+  }
+  return out;
+}
+
+/** Effects on final log10 test loss smaller than this are not scored for their sign. */
+export const SIGN_NOISE = 0.05;
+
+/** Accuracy of predicted signs of actual deltas (|actual| >= SIGN_NOISE); a predicted 0 or non-finite delta scores one half. */
+export function signAccuracy(deltas: readonly { actual: number; predicted: number }[]): MetricValue {
+  let score = 0, n = 0;
+  for (const { actual, predicted } of deltas) {
+    if (!Number.isFinite(actual) || Math.abs(actual) < SIGN_NOISE) continue;
+    n++;
+    score += predicted === 0 || !Number.isFinite(predicted) ? 0.5 : Math.sign(predicted) === Math.sign(actual) ? 1 : 0;
+  }
+  return { value: n > 0 ? score / n : NaN, n };
+}
+
+/**
+ * The knob a one-path pair turns, as a label to group sign accuracies by: the
+ * path, with a model path shortened to its field (model.children[2].width ->
+ * model.width) and a task difficulty standing for the task fields it sets.
+ */
+export function pairKnob(paths: readonly string[]): string {
+  if (paths.includes("task.difficulty")) return "task.difficulty";
+  const path = paths[0] ?? "";
+  return path.startsWith("model.") ? `model.${path.slice(path.lastIndexOf(".") + 1)}` : path;
+}
+
+/** Sign accuracy of predicted final log10 test losses on a test set's intervention pairs, per knob (sorted by name). */
+export function signAccuracyByKnob(test: readonly Example[], predictedFinal: readonly number[]): Record<string, MetricValue> {
+  const last = (e: Example) => e.curves.test_loss[e.curves.test_loss.length - 1]!;
+  const byKnob = new Map<string, { actual: number; predicted: number }[]>();
+  for (const [i, j] of interventionPairs(test)) {
+    const knob = pairKnob(differingPaths(configLeaves(test[i]!.config), configLeaves(test[j]!.config)));
+    if (!byKnob.has(knob)) byKnob.set(knob, []);
+    byKnob.get(knob)!.push({ actual: last(test[j]!) - last(test[i]!), predicted: predictedFinal[j]! - predictedFinal[i]! });
+  }
+  const out: Record<string, MetricValue> = {};
+  for (const knob of [...byKnob.keys()].sort()) {
+    const scored = signAccuracy(byKnob.get(knob)!);
+    if (scored.n > 0) out[knob] = scored;
   }
   return out;
 }

@@ -21,7 +21,7 @@
 
 import { Rng } from "../engine/rng.js";
 import type { Example } from "./types.js";
-import { seedlessKey } from "./noise.js";
+import { seedlessKey } from "./pairs.js";
 import { groupBy } from "./group-by.js";
 
 export const SPLIT_KINDS = ["random", "family", "scale"] as const;

@@ -51,12 +51,22 @@ test("the plan is deterministic, prefix-stable, valid, within budget, and its sw
 
 test("seed replicates: deterministic, prefix-stable, only the seeds differ from the original", () => {
   const plan = planDataset(60, 11);
-  const all = planReplicates(plan, 11, 1);
+  const all = planReplicates(plan, 11, 1, 0);
   assert.equal(all.length, plan.filter((p) => !p.sweep).length, "fraction 1: every independent sample");
-  const some = planReplicates(plan, 11);
+  const some = planReplicates(plan, 11, undefined, 0);
   assert.ok(some.length < all.length / 4, `the default fraction replicates a few (${some.length})`);
-  assert.deepEqual(planReplicates(plan.slice(0, 30), 11, 1).map((r) => r.name), all.filter((r) => r.original.index < 30).map((r) => r.name));
-  for (const r of all) {
+  assert.deepEqual(planReplicates(plan.slice(0, 30), 11, 1, 0).map((r) => r.name), all.filter((r) => r.original.index < 30).map((r) => r.name));
+  const sweepPoints = planReplicates(plan, 11, 0, 1);
+  assert.deepEqual(sweepPoints.map((r) => r.original.name), plan.filter((p) => p.sweep).map((p) => p.name), "sweep fraction 1: every sweep point");
+  // sweeps are drawn whole: a sweep is replicated with all of its points or not at all
+  const longPlan = planDataset(400, 11);
+  const half = planReplicates(longPlan, 11, 0, 0.5);
+  const chosen = new Set(half.map((r) => r.original.sweep!.name));
+  const sweepCount = new Set(longPlan.filter((p) => p.sweep).map((p) => p.sweep!.name)).size;
+  assert.ok(chosen.size > 0.25 * sweepCount && chosen.size < 0.75 * sweepCount, `${chosen.size} of ${sweepCount} sweeps`);
+  assert.deepEqual(half.map((r) => r.original.name), longPlan.filter((p) => p.sweep && chosen.has(p.sweep.name)).map((p) => p.name));
+  assert.deepEqual(planReplicates(longPlan.slice(0, 200), 11, 0, 0.5).map((r) => r.name), half.filter((r) => r.original.index < 200).map((r) => r.name), "prefix-stable");
+  for (const r of [...all, ...sweepPoints]) {
     assert.equal(r.name, `wm-11-r${r.original.index}`);
     const v = validateExperiment(r.run.config);
     assert.ok(v.ok && v.id === r.run.configId, `${r.name} validates to its id`);
@@ -85,7 +95,7 @@ test("building the dataset is resumable: a second call enqueues nothing, a longe
   try {
     // seed 8: three samples, then a sweep that the first call cuts after its first point
     // every sample gets a fork here (forkFraction 1), once its parent has completed, and a seed replicate
-    const first = await generateDataset(store, pool, { runs: 4, seed: 8, budget: TINY, forkFraction: 1, replicateFraction: 1 });
+    const first = await generateDataset(store, pool, { runs: 4, seed: 8, budget: TINY, forkFraction: 1, replicateFraction: 1, sweepReplicateFraction: 0 });
     assert.equal(first.enqueued, 4);
     assert.deepEqual(first.probes, { planned: 0, present: 0, enqueued: 0 }, "5% of 4 runs rounds to no grokking probe");
     assert.deepEqual(first.replicates, { planned: 3, present: 0, enqueued: 3 });
@@ -96,7 +106,7 @@ test("building the dataset is resumable: a second call enqueues nothing, a longe
     assert.equal(first.forks.planned, 3);
     assert.equal(first.forks.enqueued, completedSamples.length);
     assert.equal(first.completed + first.diverged, 4 + 3 + first.forks.enqueued);
-    const replicasAgain = await enqueueReplicates(store, planReplicates(planDataset(4, 8, TINY), 8, 1), await datasetRuns(store, 8));
+    const replicasAgain = await enqueueReplicates(store, planReplicates(planDataset(4, 8, TINY), 8, 1, 0), await datasetRuns(store, 8));
     assert.deepEqual(replicasAgain, { planned: 3, present: 3, enqueued: 0 });
     const forks = (await store.listRuns()).filter((r) => r.lineage);
     assert.ok(forks.length > 0, "some forks were trained");
@@ -134,6 +144,36 @@ test("building the dataset is resumable: a second call enqueues nothing, a longe
     assert.equal((await store.getSweep(sweepId))?.name, "wm-8-s3");
   } finally {
     await pool.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("sweep replicates join their original's sweep, and wait until it is stored", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "toyworld-wm-sweep-replicates-"));
+  const store = await openStore(join(dir, "wm.db"));
+  try {
+    // seed 8, 7 runs: three samples, then the sweep wm-8-s3 of four points
+    const plan = planDataset(7, 8, TINY);
+    const replicates = planReplicates(plan, 8, 0, 1);
+    assert.deepEqual(replicates.map((r) => r.name), ["wm-8-r3", "wm-8-r4", "wm-8-r5", "wm-8-r6"]);
+    const early = await enqueueReplicates(store, replicates, await datasetRuns(store, 8));
+    assert.deepEqual(early, { planned: 4, present: 0, enqueued: 0 }, "no sweep to join yet");
+
+    await enqueueDataset(store, { runs: 7, seed: 8, budget: TINY });
+    const summary = await enqueueReplicates(store, replicates, await datasetRuns(store, 8));
+    assert.deepEqual(summary, { planned: 4, present: 0, enqueued: 4 });
+    const runs = await store.listRuns();
+    const sweepId = runs.find((r) => r.name === "wm-8-3")!.sweepId;
+    assert.ok(sweepId);
+    for (const r of replicates) {
+      const stored = runs.find((x) => x.name === r.name)!;
+      assert.equal(stored.sweepId, sweepId, `${r.name} joins the sweep of ${r.original.name}`);
+      assert.equal(stored.configId, r.run.configId);
+    }
+    const again = await enqueueReplicates(store, replicates, await datasetRuns(store, 8));
+    assert.deepEqual(again, { planned: 4, present: 4, enqueued: 0 });
+  } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -54,6 +54,24 @@ describe("encodeConfig", () => {
     assert.ok(encodeConfig(wider)[FEATURE_NAMES.indexOf("log10.paramCount")]! > encodeConfig(base())[FEATURE_NAMES.indexOf("log10.paramCount")]!);
   });
 
+  it("measures weight decay by the run's length in decay timescales, 1 / (lr x wd) steps", () => {
+    const timescales = FEATURE_NAMES.indexOf("log10.decayTimesSteps"), decayed = FEATURE_NAMES.indexOf("decayedFraction");
+    const withDecay = (lr: number, wd: number, steps: number) => {
+      const c = structuredClone(syntheticConfig(lr, 32)) as Record<string, Record<string, unknown>>;
+      c.train!.weightDecay = wd;
+      c.train!.steps = steps;
+      return encodeConfig(c);
+    };
+    // lr 1e-3, wd 0.1, 20,000 steps: 2 timescales; 86% of an initial weight decayed away
+    const e = withDecay(1e-3, 0.1, 20_000);
+    assert.ok(Math.abs(e[timescales]! - Math.log10(2)) < 1e-6);
+    assert.ok(Math.abs(e[decayed]! - (1 - Math.exp(-2))) < 1e-6);
+    // the same product from another lr and steps reads the same; no decay reads as none
+    assert.ok(Math.abs(withDecay(1e-2, 0.1, 2000)[timescales]! - e[timescales]!) < 1e-6);
+    assert.equal(withDecay(1e-3, 0, 20_000)[decayed], 0);
+    assert.equal(withDecay(1e-3, 0, 20_000)[timescales], -6);
+  });
+
   it("one-hots the family with an other slot", () => {
     const other = base();
     other.task!.family = "imported-family";

@@ -10,9 +10,12 @@ import { FamilyMeanPredictor, NearestNeighboursPredictor } from "../../src/world
 import { syntheticExamples } from "./synthetic.js";
 
 /** A result whose every metric is `value` (n 10), except those given. */
-function result(predictor: string, value: number, fitSeconds: number, given: Partial<Record<EvalMetric, MetricValue>> = {}, families: Record<string, MetricValue> = {}): PredictorResult {
+function result(
+  predictor: string, value: number, fitSeconds: number, given: Partial<Record<EvalMetric, MetricValue>> = {},
+  families: Record<string, MetricValue> = {}, knobs: Record<string, MetricValue> = {},
+): PredictorResult {
   const metrics = Object.fromEntries(EVAL_METRICS.map((m) => [m, given[m] ?? { value, n: 10 }])) as Record<EvalMetric, MetricValue>;
-  return { predictor, fitSeconds, metrics, families };
+  return { predictor, fitSeconds, metrics, families, knobs };
 }
 
 function report(seed: number, description: string, nTest: number, results: PredictorResult[]): SplitReport {
@@ -21,11 +24,11 @@ function report(seed: number, description: string, nTest: number, results: Predi
 
 test("averaging split reports: means of finite values, per-seed values kept, winners on the means", () => {
   const a = report(0, "held out: dyck", 20, [
-    result("ensemble", 0.9, 2, { auc_grokking: { value: NaN, n: 30 } }, { dyck: { value: 0.5, n: 8 } }),
+    result("ensemble", 0.9, 2, { auc_grokking: { value: NaN, n: 30 } }, { dyck: { value: 0.5, n: 8 } }, { "train.lr": { value: 1, n: 4 } }),
     result("knn", 0.95, 1, { spearman_final: { value: 0.95, n: 11 } }),
   ]);
   const b = report(1, "held out: sequence", 30, [
-    result("ensemble", 0.7, 4, { auc_grokking: { value: 0.8, n: 40 } }, { dyck: { value: 0.7, n: 6 }, sequence: { value: 0.9, n: 5 } }),
+    result("ensemble", 0.7, 4, { auc_grokking: { value: 0.8, n: 40 } }, { dyck: { value: 0.7, n: 6 }, sequence: { value: 0.9, n: 5 } }, { "train.lr": { value: 0.5, n: 6 }, "train.steps": { value: 0.75, n: 4 } }),
     result("knn", 0.6, 3, { spearman_final: { value: 0.6, n: 12 } }),
   ]);
   const avg = averageSplitReports([a, b]);
@@ -47,6 +50,12 @@ test("averaging split reports: means of finite values, per-seed values kept, win
   assert.equal(ens!.families.sequence!.value, 0.9);
   assert.ok(Number.isNaN(ens!.families.sequence!.values![0]!));
   assert.deepEqual(knn!.families, {});
+  // per knob, likewise
+  assert.deepEqual(Object.keys(ens!.knobs), ["train.lr", "train.steps"]);
+  assert.equal(ens!.knobs["train.lr"]!.value, 0.75);
+  assert.equal(ens!.knobs["train.lr"]!.n, 5);
+  assert.equal(ens!.knobs["train.steps"]!.value, 0.75);
+  assert.deepEqual(knn!.knobs, {});
   assert.ok(Math.abs(knn!.metrics.spearman_final.value - 0.775) < 1e-12);
   assert.equal(knn!.metrics.spearman_final.n, 12, "mean count, rounded");
   // knn wins seed a (0.95 > 0.9) but the ensemble wins on the mean (0.8 > 0.775)

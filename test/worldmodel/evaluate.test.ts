@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { evaluatePredictors, forkCases, scorePredictions, winnersOf, EVAL_METRICS, type PredictorResult } from "../../src/worldmodel/evaluate.js";
 import { renderReport, reportJson } from "../../src/worldmodel/evaluate-render.js";
-import { configLeaves, differingPaths, interventionPairs, isSinglePathChange } from "../../src/worldmodel/pairs.js";
+import { configLeaves, differingPaths, interventionPairs, isSinglePathChange, pairKnob } from "../../src/worldmodel/pairs.js";
 import { makeSplit, relatedGroups, SPLIT_KINDS } from "../../src/worldmodel/splits.js";
 import { FamilyMeanPredictor, NearestNeighboursPredictor } from "../../src/worldmodel/baselines/index.js";
 import { CURVE_METRICS, EVENT_KINDS, type Example, type Prediction, type Predictor, type Query } from "../../src/worldmodel/types.js";
@@ -74,6 +74,14 @@ test("related groups: a sweep, the seed replicates of a config and a run's forks
   assert.equal(groupOf.get(e.runId), groupOf.get(a.runId), "a fork joins its parent's group");
   assert.equal(groupOf.get(f.runId), groupOf.get(a.runId), "a fork of a fork too");
   assert.notEqual(groupOf.get(a.runId), groupOf.get(c.runId));
+});
+
+test("pair knobs: the path, a model path by its field, a difficulty for the task fields it sets", () => {
+  assert.equal(pairKnob(["train.lr"]), "train.lr");
+  assert.equal(pairKnob(["model.children[2].child.children[1].width"]), "model.width");
+  assert.equal(pairKnob(["model.width"]), "model.width");
+  assert.equal(pairKnob(["task.difficulty", "task.k", "task.n"]), "task.difficulty");
+  assert.equal(pairKnob(["task.trainSize"]), "task.trainSize");
 });
 
 test("intervention pairs: one differing path within a sweep; difficulty moves its parameters", () => {
@@ -145,6 +153,10 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
     assert.equal(s.winners.auc_grokking.length, 0);
     assert.equal(s.results.length, 3);
     if (oracle.sign_accuracy.n > 0) assert.equal(oracle.sign_accuracy.value, 1);
+    // the per-knob values behind sign accuracy: the synthetic sweeps turn the learning rate, and split its pairs
+    const knobs = s.results[0]!.knobs;
+    assert.equal(Object.values(knobs).reduce((n, v) => n + v.n, 0), oracle.sign_accuracy.n);
+    if (oracle.sign_accuracy.n > 0) assert.deepEqual(Object.entries(knobs).map(([k, v]) => [k, v.value]), [["train.lr", 1]]);
     if (oracle.fork_sign_accuracy.n > 0) assert.equal(oracle.fork_sign_accuracy.value, 1);
     // the per-family values behind the median: 1 for the oracle, and the median of kNN's is its headline
     const families = s.results[0]!.families;
@@ -159,6 +171,7 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
   assert.match(text, /split random/);
   assert.match(text, /oracle on random: /);
   assert.match(text, /within-family Spearman of oracle, per family \(test runs\): fam-b 1\.000 \(\d+\)/);
+  assert.match(text, /sign accuracy of oracle, per knob turned \(pairs\): train\.lr 1\.000 \(\d+\)/);
   assert.match(text, /seed noise: no configs were run with two seeds/, "the synthetic runs have no replicates");
   assert.equal(report.noise.configs, 0);
   const parsed = JSON.parse(reportJson(report));
@@ -168,7 +181,7 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
 test("winners: higher, lower and nearest to 0.8; ties all win; NaN never wins", () => {
   const r = (predictor: string, v: number): PredictorResult => ({
     predictor, fitSeconds: 0,
-    metrics: Object.fromEntries(EVAL_METRICS.map((m) => [m, { value: v, n: 1 }])) as PredictorResult["metrics"], families: {},
+    metrics: Object.fromEntries(EVAL_METRICS.map((m) => [m, { value: v, n: 1 }])) as PredictorResult["metrics"], families: {}, knobs: {},
   });
   const rs = [r("a", 0.7), r("b", 0.95), r("c", NaN), r("d", 0.7)];
   assert.deepEqual(winnersOf(rs, "spearman_final"), ["b"]);

@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng, Stream } from "../../src/engine/index.js";
-import { noiseReference, replicateGroups, seedlessKey } from "../../src/worldmodel/noise.js";
+import { noiseReference, replicateGroups } from "../../src/worldmodel/noise.js";
+import { seedlessKey } from "../../src/worldmodel/pairs.js";
 import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example } from "../../src/worldmodel/types.js";
 import { curveAt, syntheticConfig, trueFinal } from "./synthetic.js";
 
