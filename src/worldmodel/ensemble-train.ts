@@ -122,7 +122,12 @@ export interface EnsembleTrainOptions {
  * of the time instead of 50% (6,202 runs with sweep replicates, random split
  * seeds 0-5): within-family 0.759 -> 0.764, divergence AUC 0.954 -> 0.960, sign
  * accuracy 0.831 -> 0.828, extrapolation MAE 0.199 -> 0.202: all within the
- * draws' spread, not kept.
+ * draws' spread, not kept. A member out of patience restarting once from its
+ * best weights at 0.3x its lr before it is frozen (same runs and draws):
+ * within-family 0.759 -> 0.760, sign accuracy 0.831 -> 0.830, fits 70 -> 118 s:
+ * not kept. A third of the pairs from one family instead of half (more sweep
+ * pairs; same runs and draws): within-family 0.759 -> 0.764 (2 of 6 draws up),
+ * sign accuracy 0.831 -> 0.836 (3 of 6 up), fork signs 0.730 -> 0.700: not kept.
  */
 /** temperature of the rank loss, in normalized target units */
 const RANK_TAU = 0.1;
