@@ -132,8 +132,10 @@ export interface EnsembleTrainOptions {
  * fit's ~7,000 steps; 0.1 about halves an unused weight): fork signs 0.730 ->
  * 0.772 and divergence AUC 0.954 -> 0.958 (both up on 5 of 6 draws), sign
  * accuracy 0.831 -> 0.837 (3 of 6), extrapolation MAE 0.199 -> 0.195,
- * within-family 0.759 -> 0.756, fits about 1.6x as long: a candidate, not yet
- * measured on held-out families.
+ * within-family 0.759 -> 0.756, fits about 1.6x as long; on held-out families
+ * (draws 0-2) within-family 0.330 -> 0.348, divergence AUC 0.957 -> 0.964, fork
+ * signs 0.455 -> 0.479, sign accuracy 0.624 -> 0.614: a candidate for the next
+ * table, not yet taken.
  */
 /** temperature of the rank loss, in normalized target units */
 const RANK_TAU = 0.1;
