@@ -214,8 +214,8 @@ export function encodeConfig(config: unknown, paramCount?: number | null, out = 
   put(Math.log2(Math.max(1, batch))); put(full ? 1 : 0);
   put(Math.log10((steps * batch) / Math.max(1, trainSize ?? steps * batch)));
   put(lr && lr > 0 ? Math.log10(lr * steps) : 0);
-  // weight decay acts on the timescale 1/(lr x wd) steps (each step shrinks the
-  // weights by that factor): its effect depends on how many timescales the run lasts
+  // weight decay acts on the timescale 1/(lr x wd) steps (each step takes lr x wd
+  // of a weight away): its effect depends on how many timescales the run lasts
   const decay = lr && lr > 0 ? lr * wd * steps : 0;
   put(Math.log10(Math.max(decay, 1e-6))); put(1 - Math.exp(-decay));
   const warmup = num(schedule.warmupSteps) ?? 0;
