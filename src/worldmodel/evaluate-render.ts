@@ -30,8 +30,8 @@ function spearmanNoise(n: NoiseReference): string {
 }
 
 /** "dyck 0.364 (53), sequence 0.803 (62)": a value per name (family, knob) with its count. */
-function valueList(byFamily: Record<string, MetricValue>): string {
-  return Object.entries(byFamily).map(([f, v]) => `${f} ${fmt(v.value)} (${v.n})`).join(", ");
+function valueList(byName: Record<string, MetricValue>): string {
+  return Object.entries(byName).map(([f, v]) => `${f} ${fmt(v.value)} (${v.n})`).join(", ");
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "-");

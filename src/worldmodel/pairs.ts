@@ -8,7 +8,7 @@
 // SIGN_NOISE are left out as noise; signAccuracyByKnob splits the score by the
 // knob turned (the evaluation reports it per knob, as within-family Spearman per family).
 
-import type { Example } from "./types.js";
+import { CURVE_POINTS, type Example } from "./types.js";
 import type { MetricValue } from "./evaluate.js";
 import { groupIndices } from "./group-by.js";
 
@@ -33,9 +33,12 @@ export function configLeaves(config: unknown): Map<string, string> {
   return out;
 }
 
+/** Whether a config path is a seed (task.seed, train.seed, ...). */
+export const isSeedPath = (path: string): boolean => /(^|\.)seed$/.test(path);
+
 /** A key of a config without its seeds (and its name): equal keys = runs of one config under other seeds. */
 export function seedlessKey(config: unknown): string {
-  const leaves = [...configLeaves(config)].filter(([path]) => !/(^|\.)seed$/.test(path));
+  const leaves = [...configLeaves(config)].filter(([path]) => !isSeedPath(path));
   leaves.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return JSON.stringify(leaves);
 }
@@ -96,7 +99,7 @@ export function pairKnob(paths: readonly string[]): string {
 
 /** Sign accuracy of predicted final log10 test losses on a test set's intervention pairs, per knob (sorted by name). */
 export function signAccuracyByKnob(test: readonly Example[], predictedFinal: readonly number[]): Record<string, MetricValue> {
-  const last = (e: Example) => e.curves.test_loss[e.curves.test_loss.length - 1]!;
+  const last = (e: Example) => e.curves.test_loss[CURVE_POINTS - 1]!;
   const byKnob = new Map<string, { actual: number; predicted: number }[]>();
   for (const [i, j] of interventionPairs(test)) {
     const knob = pairKnob(differingPaths(configLeaves(test[i]!.config), configLeaves(test[j]!.config)));

@@ -16,7 +16,7 @@
 
 import { CURVE_POINTS, type Example } from "./types.js";
 import type { MetricValue } from "./evaluate.js";
-import { configLeaves, differingPaths, interventionPairs, pairKnob, seedlessKey, signAccuracy } from "./pairs.js";
+import { configLeaves, differingPaths, interventionPairs, isSeedPath, pairKnob, seedlessKey, signAccuracy } from "./pairs.js";
 import { groupBy } from "./group-by.js";
 
 const LAST = CURVE_POINTS - 1;
@@ -36,7 +36,7 @@ export interface SignNoise {
 
 /** The seeds of a config, as a key: runs of one sweep with equal keys ran under one seed. */
 function seedKey(config: unknown): string {
-  return JSON.stringify([...configLeaves(config)].filter(([path]) => /(^|\.)seed$/.test(path)).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  return JSON.stringify([...configLeaves(config)].filter(([path]) => isSeedPath(path)).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 }
 
 /** The agreement of two independent noisy signs -> the accuracy of one against the truth. */
