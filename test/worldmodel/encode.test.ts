@@ -72,6 +72,26 @@ describe("encodeConfig", () => {
     assert.equal(withDecay(1e-3, 0, 20_000)[timescales], -6);
   });
 
+  it("reads weight decay by how the optimizer applies it: timescales for AdamW and SGD, a floor for Adam's L2", () => {
+    const timescales = FEATURE_NAMES.indexOf("log10.decayTimesSteps"), adamL2 = FEATURE_NAMES.indexOf("log10.adamL2");
+    const withRecipe = (train: Record<string, unknown>) => {
+      const c = structuredClone(syntheticConfig(1e-3, 32)) as Record<string, Record<string, unknown>>;
+      c.train = { ...c.train, steps: 20_000, weightDecay: 0.1, ...train };
+      return encodeConfig(c);
+    };
+    const adamw = withRecipe({ optimizer: "adamw" });
+    assert.ok(Math.abs(adamw[timescales]! - Math.log10(2)) < 1e-6);
+    assert.equal(adamw[adamL2], -6);
+    // SGD with momentum 0.9: the decay builds up to 10x lr x wd per step
+    const sgd = withRecipe({ optimizer: "sgd", momentum: 0.9 });
+    assert.ok(Math.abs(sgd[timescales]! - Math.log10(20)) < 1e-6);
+    // Adam normalizes the L2 term with the gradient: no timescale, the decay's own scale instead
+    const adam = withRecipe({ optimizer: "adam" });
+    assert.equal(adam[timescales], -6);
+    assert.ok(Math.abs(adam[adamL2]! - -1) < 1e-6);
+    assert.equal(withRecipe({ optimizer: "adam", weightDecay: 0 })[adamL2], -6);
+  });
+
   it("one-hots the family with an other slot", () => {
     const other = base();
     other.task!.family = "imported-family";
