@@ -216,7 +216,8 @@ export function encodeConfig(config: unknown, paramCount?: number | null, out = 
   const lr = num(train.lr);
   put(lr && lr > 0 ? Math.log10(lr) : 0); put(lr && lr > 0 ? 1 : 0);
   const wd = num(train.weightDecay) ?? 0;
-  put(Math.log10(Math.max(wd, 1e-6))); put(wd > 0 ? 1 : 0);
+  const logWd = Math.log10(Math.max(wd, 1e-6));
+  put(logWd); put(wd > 0 ? 1 : 0);
   const steps = Math.max(1, num(train.steps) ?? 1);
   put(Math.log10(steps));
   const full = train.batchSize === "full";
@@ -234,7 +235,7 @@ export function encodeConfig(config: unknown, paramCount?: number | null, out = 
   const momentum = train.optimizer === "sgd" ? Math.min(0.99, num(train.momentum) ?? 0) : 0;
   const decay = lr && lr > 0 && !coupledToAdam ? (lr * wd * steps) / (1 - momentum) : 0;
   put(Math.log10(Math.max(decay, 1e-6))); put(1 - Math.exp(-decay));
-  put(coupledToAdam && wd > 0 ? Math.log10(Math.max(wd, 1e-6)) : -6);
+  put(coupledToAdam && wd > 0 ? logWd : -6);
   const warmup = num(schedule.warmupSteps) ?? 0;
   put(Math.log1p(warmup)); put(Math.min(1, warmup / steps));
   put(num(schedule.minFactor) ?? (schedule.kind === "cosine" ? 0 : 1));
