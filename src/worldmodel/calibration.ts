@@ -6,6 +6,7 @@
 // hidden (novel-family.ts). Factors are stored as calibration[set * M + metric].
 
 import { fnv1a } from "./encode.js";
+import { contentKeys } from "./content-keys.js";
 import { CURVE_METRICS, CURVE_POINTS, type Example, type Prediction, type Query } from "./types.js";
 
 /** interval factor sets: config-only, with a prefix, config-only of a novel family */
@@ -22,9 +23,10 @@ export type PredictFn = (queries: readonly Query[], opts?: { hideFamily?: boolea
 export function fitCalibration(valid: readonly Example[], seed: number, predict: PredictFn): { factors: Float64Array; coverage: Record<string, number> } {
   const M = CURVE_METRICS.length;
   const configOnly: Query[] = valid.map((e) => ({ config: e.config }));
-  // each run with an observed prefix up to a seeded point
+  // each run with an observed prefix up to a seeded point (drawn from its content key, not its random id)
+  const keys = contentKeys(valid);
   const withPrefix: Query[] = valid.map((e) => {
-    const cutoff = fnv1a(`${e.runId}:${seed}:cut`) % (CURVE_POINTS - 1);
+    const cutoff = fnv1a(`${keys.get(e)!}:${seed}:cut`) % (CURVE_POINTS - 1);
     return { config: e.config, observed: { upToFraction: 10 ** (-2 + (2 * cutoff) / (CURVE_POINTS - 1)), curves: e.curves } };
   });
   const sets: Array<[string, Prediction[]]> = [

@@ -6,10 +6,12 @@
 // siblings in training: calibrated on runs whose sweep siblings were trained on,
 // the intervals came out too narrow for new groups (coverage 0.72-0.73). Early
 // stopping holds out single runs: held out by group it stopped earlier and
-// ranked worse. Both are pure functions of run ids, group keys and the seed.
+// ranked worse. Both are pure functions of content keys (content-keys.ts), group
+// keys and the seed, never of the store's random ids.
 
 import { fnv1a } from "./encode.js";
 import { relatedGroups } from "./splits.js";
+import { contentKeys } from "./content-keys.js";
 import type { Example } from "./types.js";
 
 /** Fewer runs than this are all trained on (no early stopping, no calibration). */
@@ -33,9 +35,10 @@ export function splitHeldOut(examples: readonly Example[], seed: number, validFr
   const groupOf = new Map<Example, string>();
   for (const [key, group] of relatedGroups(examples)) for (const e of group) groupOf.set(e, key);
   const share = (key: string) => (fnv1a(`${key}:${seed}`) % 10_000) / 10_000;
+  const keys = contentKeys(examples);
   for (const e of examples) {
     if (share(groupOf.get(e)!) < validFraction / 2) out.calibrate.push(e);
-    else if (share(e.runId) < validFraction / 2) out.stop.push(e);
+    else if (share(keys.get(e)!) < validFraction / 2) out.stop.push(e);
     else out.train.push(e);
   }
   return out;

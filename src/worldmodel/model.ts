@@ -32,6 +32,7 @@ import { encodeWithoutFamily } from "./novel-family.js";
 import { CALIBRATION_SETS, fitCalibration } from "./calibration.js";
 import { normalizeCurves, targetNorms } from "./targets.js";
 import { TRUNCATION_SHIFTS, truncatedCopies } from "./truncate.js";
+import { canonicalOrder } from "./content-keys.js";
 
 export const WORLD_MODEL_VERSION = 1;
 /**
@@ -138,7 +139,9 @@ export class WorldModel implements Predictor {
     return this.trained.meta;
   }
 
-  async fit(examples: Example[], options: FitOptions = {}): Promise<void> {
+  async fit(runs: Example[], options: FitOptions = {}): Promise<void> {
+    // the same runs fit the same model whatever order the store listed them in and whatever their ids
+    const examples = canonicalOrder(runs);
     const o: FitOptions = { ...this.fitDefaults, ...options };
     const { validFraction: _v, previous: _p, truncations: _t, ...given } = o;
     const { onEval, ...recorded } = given;

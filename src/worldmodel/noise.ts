@@ -13,6 +13,7 @@ import { seedlessKey } from "./pairs.js";
 import { signNoise, type SignNoise } from "./sign-noise.js";
 import { meanAbsoluteError, spearman } from "./metrics.js";
 import { groupBy } from "./group-by.js";
+import { canonicalOrder } from "./content-keys.js";
 import { medianOverFamilies, spearmanByFamily } from "./family-scores.js";
 import type { MetricValue } from "./evaluate.js";
 
@@ -44,7 +45,7 @@ export interface NoiseReference {
 /** Groups of examples (not forks) that differ only in seeds, each of at least two runs. */
 export function replicateGroups(examples: readonly Example[]): Example[][] {
   const byKey = groupBy(examples, (e) => (e.fork ? null : seedlessKey(e.config)));
-  return [...byKey.values()].filter((g) => g.length >= 2).map((g) => [...g].sort((a, b) => (a.runId < b.runId ? -1 : 1)));
+  return [...byKey.values()].filter((g) => g.length >= 2).map((g) => canonicalOrder(g));
 }
 
 /** How much two seeds of one config disagree (NaN where there are too few replicated configs). */

@@ -16,13 +16,15 @@
 //           whole kinds of runs that are large by nature (every grokking probe
 //           runs 1,500-8,000 full-batch steps, so the test side held all of them
 //           and the train side no grokking run), mixing a family shift into it.
-// Every split is a pure function of the examples and the seed, so it is the same
-// for every predictor and every invocation.
+// Every split is a pure function of the examples' contents and the seed
+// (content-keys.ts: never of the store's random run or sweep ids), so it is the
+// same for every predictor, every invocation and every store holding the runs.
 
 import { Rng } from "../engine/rng.js";
 import type { Example } from "./types.js";
 import { seedlessKey } from "./pairs.js";
 import { groupBy } from "./group-by.js";
+import { canonicalOrder, contentKeys } from "./content-keys.js";
 
 export const SPLIT_KINDS = ["random", "family", "scale"] as const;
 export type SplitKind = (typeof SPLIT_KINDS)[number];
@@ -40,8 +42,8 @@ export const TEST_FRACTION = 0.2;
 /** Fraction of runs (the largest) on the test side of the scale split. */
 export const SCALE_TEST_FRACTION = 0.3;
 
-/** Examples in a canonical order (by run id), so a split does not depend on load order. */
-const canonical = (examples: readonly Example[]) => [...examples].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+/** Examples in a canonical order (by content key), so a split does not depend on load order or ids. */
+const canonical = (examples: readonly Example[]) => canonicalOrder(examples);
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates on the engine's counter-based Rng). */
 function shuffle<T>(items: T[], seed: number, stream: number): T[] {
@@ -57,15 +59,29 @@ function shuffle<T>(items: T[], seed: number, stream: number): T[] {
 /**
  * Related runs by group key: a sweep's runs share their sweep, replicates their
  * config without seeds, and a fork joins its parent's group (forks of forks too).
+ * A sweep's key is named by its first member's content key rather than by its
+ * (random) sweep id, since keys are hashed and sorted to draw splits; two sweeps
+ * whose first members share a config (the same anchor trained in both) are one group.
  */
 export function relatedGroups(examples: readonly Example[]): Map<string, Example[]> {
   const byRun = new Map(examples.map((e) => [e.runId, e]));
   const keyOf = (e: Example, depth = 0): string => {
     const parent = e.fork ? byRun.get(e.fork.parentRunId) : undefined;
     if (parent && depth < 32) return keyOf(parent, depth + 1);
-    return e.sweepId ? `sweep:${e.sweepId}` : `config:${seedlessKey(e.config)}`;
+    return e.sweepId ? `sweep-id:${e.sweepId}` : `config:${seedlessKey(e.config)}`;
   };
-  return groupBy(examples, (e) => keyOf(e));
+  const keys = contentKeys(examples);
+  const out = new Map<string, Example[]>();
+  for (const [key, group] of groupBy(examples, (e) => keyOf(e))) {
+    if (!key.startsWith("sweep-id:")) {
+      out.set(key, group);
+      continue;
+    }
+    const first = group.map((e) => keys.get(e)!).reduce((a, b) => (b < a ? b : a));
+    const sweepKey = `sweep:${first}`;
+    out.set(sweepKey, [...(out.get(sweepKey) ?? []), ...group]);
+  }
+  return out;
 }
 
 type SplitFn = (examples: readonly Example[], seed: number) => Split;
