@@ -42,9 +42,10 @@ test("user mistakes are one line on stderr and exit code 2", () => {
 
 test("bench worldmodel times config-only and prefixed predictions of a model of the default shape", async () => {
   const { benchWorldModel } = await import("../../src/cli/worldmodel-bench.js");
+  const { DEFAULT_TRAIN_OPTIONS } = await import("../../src/worldmodel/ensemble-train.js");
   let out = "";
   const r = await benchWorldModel({ json: true, batch: 300, distinct: 40 }, { write: (s: string) => (out += s) });
-  assert.deepEqual([r.members, r.hidden, r.predictions], [5, [128, 128], 900]);
+  assert.deepEqual([r.members, r.hidden, r.predictions], [DEFAULT_TRAIN_OPTIONS.members, DEFAULT_TRAIN_OPTIONS.hidden, 900]);
   assert.ok(r.config_only_per_s > 0 && r.with_prefix_per_s > 0, JSON.stringify(r));
   assert.deepEqual(JSON.parse(out), r);
   const again = toyworld("bench", "worldmodel", "store");
