@@ -39,9 +39,10 @@ export function contentKeys(examples: readonly Example[]): Map<Example, string> 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The examples sorted by content key. Two runs with one key (the same config
- * trained twice) train identically, so their order between them, by run id,
- * changes nothing that is fitted.
+ * The examples sorted by content key. Two runs with one key are the same config
+ * trained twice, which the engine trains identically, so their order, by run
+ * id, changes nothing that is fitted (imported runs that repeat a config with
+ * other curves are the one exception).
  */
 export function canonicalOrder(examples: readonly Example[], keys = contentKeys(examples)): Example[] {
   return [...examples].sort((a, b) => compare(keys.get(a)!, keys.get(b)!) || compare(a.runId, b.runId));
