@@ -32,10 +32,10 @@ export function splitHeldOut(examples: readonly Example[], seed: number, validFr
     out.train.push(...examples);
     return out;
   }
-  const groupOf = new Map<Example, string>();
-  for (const [key, group] of relatedGroups(examples)) for (const e of group) groupOf.set(e, key);
-  const share = (key: string) => (fnv1a(`${key}:${seed}`) % 10_000) / 10_000;
   const keys = contentKeys(examples);
+  const groupOf = new Map<Example, string>();
+  for (const [key, group] of relatedGroups(examples, keys)) for (const e of group) groupOf.set(e, key);
+  const share = (key: string) => (fnv1a(`${key}:${seed}`) % 10_000) / 10_000;
   for (const e of examples) {
     if (share(groupOf.get(e)!) < validFraction / 2) out.calibrate.push(e);
     else if (share(keys.get(e)!) < validFraction / 2) out.stop.push(e);

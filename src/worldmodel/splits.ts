@@ -42,9 +42,6 @@ export const TEST_FRACTION = 0.2;
 /** Fraction of runs (the largest) on the test side of the scale split. */
 export const SCALE_TEST_FRACTION = 0.3;
 
-/** Examples in a canonical order (by content key), so a split does not depend on load order or ids. */
-const canonical = (examples: readonly Example[]) => canonicalOrder(examples);
-
 /** A seeded permutation of 0..n-1 (Fisher-Yates on the engine's counter-based Rng). */
 function shuffle<T>(items: T[], seed: number, stream: number): T[] {
   const rng = new Rng(seed, stream);
@@ -63,14 +60,13 @@ function shuffle<T>(items: T[], seed: number, stream: number): T[] {
  * (random) sweep id, since keys are hashed and sorted to draw splits; two sweeps
  * whose first members share a config (the same anchor trained in both) are one group.
  */
-export function relatedGroups(examples: readonly Example[]): Map<string, Example[]> {
+export function relatedGroups(examples: readonly Example[], keys = contentKeys(examples)): Map<string, Example[]> {
   const byRun = new Map(examples.map((e) => [e.runId, e]));
   const keyOf = (e: Example, depth = 0): string => {
     const parent = e.fork ? byRun.get(e.fork.parentRunId) : undefined;
     if (parent && depth < 32) return keyOf(parent, depth + 1);
     return e.sweepId ? `sweep-id:${e.sweepId}` : `config:${seedlessKey(e.config)}`;
   };
-  const keys = contentKeys(examples);
   const out = new Map<string, Example[]>();
   for (const [key, group] of groupBy(examples, (e) => keyOf(e))) {
     if (!key.startsWith("sweep-id:")) {
@@ -95,7 +91,8 @@ export const SEEDED_SPLITS: { readonly [K in SplitKind]: boolean } = { random: t
 
 const splitFns: { readonly [K in SplitKind]: SplitFn } = {
   random: (examples, seed) => {
-    const groups = relatedGroups(canonical(examples));
+    const keys = contentKeys(examples);
+    const groups = relatedGroups(canonicalOrder(examples, keys), keys);
     const order = shuffle([...groups.keys()].sort(), seed, 0x5b1);
     const test: Example[] = [], train: Example[] = [];
     for (const key of order) (test.length < TEST_FRACTION * examples.length ? test : train).push(...groups.get(key)!);
@@ -110,7 +107,7 @@ const splitFns: { readonly [K in SplitKind]: SplitFn } = {
       held.add(f);
       inTest += examples.filter((e) => e.family === f).length;
     }
-    const sorted = canonical(examples);
+    const sorted = canonicalOrder(examples);
     return {
       kind: "family",
       description: `held out: ${[...held].sort().join(", ")}`,
@@ -121,7 +118,7 @@ const splitFns: { readonly [K in SplitKind]: SplitFn } = {
   scale: (examples) => {
     const size = (e: Example) => Math.max(1, e.paramCount) * Math.max(1, e.steps);
     const train: Example[] = [], test: Example[] = [];
-    for (const runs of groupBy(canonical(examples), (e) => e.family).values()) {
+    for (const runs of groupBy(canonicalOrder(examples), (e) => e.family).values()) {
       const sizes = runs.map(size).sort((a, b) => a - b);
       const cut = sizes[Math.round(sizes.length * (1 - SCALE_TEST_FRACTION))] ?? Infinity;
       for (const e of runs) (size(e) >= cut ? test : train).push(e);
@@ -129,8 +126,8 @@ const splitFns: { readonly [K in SplitKind]: SplitFn } = {
     return {
       kind: "scale",
       description: `within each family: train on the smallest ${Math.round(100 * (1 - SCALE_TEST_FRACTION))}% by paramCount*steps, test on the largest ${Math.round(100 * SCALE_TEST_FRACTION)}%`,
-      train: canonical(train),
-      test: canonical(test),
+      train: canonicalOrder(train),
+      test: canonicalOrder(test),
     };
   },
 };
