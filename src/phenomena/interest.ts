@@ -60,7 +60,12 @@ export function rarity(kind: string, kindCounts: ReadonlyMap<string, number>): n
   return Math.min(1, Math.max(0, Math.log(total / count) / Math.log(total)));
 }
 
-/** Ranks findings, most interesting first (ties: higher score, then id). */
+/**
+ * Ranks findings, most interesting first. Ties go to the higher score, then to
+ * content (kind, then explanation, which states the steps and values), and only
+ * last to the id: ids are random, so two stores holding the same runs would
+ * otherwise list tied findings in different orders.
+ */
 export function rank(findings: readonly FindingRecord[], ctx: InterestContext): RankedFinding[] {
   const verdictsOf = new Map<string, Verdicts>();
   const rejectedBy = new Map<string, Verdicts>(); // "kind:K" and "detector:D@v" -> counts
@@ -90,7 +95,14 @@ export function rank(findings: readonly FindingRecord[], ctx: InterestContext): 
     if (verdicts.reject > verdicts.confirm) interest -= 2;
     return { finding, interest, rarity: r, surprise, rejectRate, verdicts };
   });
-  return ranked.sort((a, b) => b.interest - a.interest || b.finding.score - a.finding.score || (a.finding.id < b.finding.id ? -1 : 1));
+  return ranked.sort((a, b) => b.interest - a.interest || b.finding.score - a.finding.score || byContent(a.finding, b.finding));
+}
+
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Orders findings by what they say, and by id only where that is the same. */
+function byContent(a: FindingRecord, b: FindingRecord): number {
+  return compareStrings(a.kind, b.kind) || compareStrings(a.explanation, b.explanation) || compareStrings(a.id, b.id);
 }
 
 /** The last value of a stored prediction's array (a JSON array, or a typed array serialized as an index-keyed object). */

@@ -166,6 +166,16 @@ test("interest: rare kinds and strong scores first, rejected kinds demoted, surp
   assert.equal(surprised.find((r) => r.finding.id === "b")!.surprise, 0);
 });
 
+test("interest: findings tied in score are ordered by content, not by their random ids", () => {
+  const tied = (id: string, kind: string, explanation: string) => ({ ...finding(id, kind, 0.5), explanation });
+  const fs = [tied("z1", "spike", "at step 40"), tied("a9", "spike", "at step 70"), tied("m5", "plateau", "at step 10")];
+  const ctx = { kindCounts: new Map([["spike", 5], ["plateau", 5]]), annotations: [], annotated: new Map(), surprise: new Map<string, number>() };
+  const order = (ids: string[]) => rank(fs.map((f, k) => ({ ...f, id: ids[k]! })), ctx).map((r) => r.finding.explanation);
+  const expected = ["at step 10", "at step 40", "at step 70"];
+  assert.deepEqual(order(["z1", "a9", "m5"]), expected);
+  assert.deepEqual(order(["a1", "z9", "b5"]), expected, "relabelled ids keep the order");
+});
+
 test("surprise reads the final predicted log test loss (arrays or serialized typed arrays)", () => {
   assert.equal(predictionSurprise({ curves: { test_loss: { mean: [0, -1], std: [1, 0.5] } } }, -2), 2);
   assert.equal(predictionSurprise({ curves: { test_loss: { mean: { 0: 0, 1: -1 }, std: { 0: 1, 1: 0.25 } } } }, -0.5), 2);
