@@ -32,7 +32,7 @@ import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Ex
 import { forkObserved } from "./examples.js";
 import { intervalCoverage, mean, meanAbsoluteError, rocAuc, rSquared, spearman } from "./metrics.js";
 import { makeSplit, SEEDED_SPLITS, SPLIT_KINDS, type SplitKind } from "./splits.js";
-import { interventionPairs, signAccuracy, signAccuracyByKnob } from "./pairs.js";
+import { knobPairs, signAccuracy, signAccuracyByKnob, type KnobPair } from "./pairs.js";
 import { noiseReference, type NoiseReference } from "./noise.js";
 import { medianOverFamilies, spearmanByFamily } from "./family-scores.js";
 
@@ -151,6 +151,7 @@ function forkError(cases: readonly ForkCase[], preds: readonly Prediction[]): Me
 export function scorePredictions(
   test: readonly Example[], preds: readonly Prediction[], prefixPreds: readonly Prediction[],
   forks: { cases: readonly ForkCase[]; preds: readonly Prediction[]; parentPreds: readonly Prediction[] } = { cases: [], preds: [], parentPreds: [] },
+  pairs: readonly KnobPair[] = knobPairs(test),
 ): Record<EvalMetric, MetricValue> {
   const actual = test.map((e) => e.curves.test_loss[LAST]!);
   const predicted = preds.map((p) => p.curves.test_loss.mean[LAST]!);
@@ -176,7 +177,7 @@ export function scorePredictions(
   const all = flat(preds, CURVE_METRICS, () => true);
   const extra = flat(prefixPreds, LOSSES, (k) => CURVE_FRACTIONS[k]! > PREFIX_FRACTION);
 
-  const sweepDeltas = interventionPairs(test).map(([i, j]) => ({ actual: actual[j]! - actual[i]!, predicted: predicted[j]! - predicted[i]! }));
+  const sweepDeltas = pairs.map(({ i, j }) => ({ actual: actual[j]! - actual[i]!, predicted: predicted[j]! - predicted[i]! }));
   const forkDeltas = forks.cases.map((c, i) => ({
     actual: c.example.curves.test_loss[LAST]! - c.parent.curves.test_loss[LAST]!,
     predicted: forks.preds[i]!.curves.test_loss.mean[LAST]! - forks.parentPreds[i]!.curves.test_loss.mean[LAST]!,
@@ -243,6 +244,7 @@ async function evaluateSplit(
   const split = makeSplit(kind, examples, seed);
   const results: PredictorResult[] = [];
   const forks = forkCases(split.test, examples);
+  const pairs = knobPairs(split.test);
   for (const p of predictors) {
     onProgress?.(`${kind}${sayingSeed ? ` (seed ${seed})` : ""}: fitting ${p.name} on ${split.train.length} runs`);
     const t0 = performance.now();
@@ -252,8 +254,8 @@ async function evaluateSplit(
     const prefixPreds = await p.predict(split.test.map((e) => prefixQuery(e)));
     const forkPreds = await p.predict(forks.map((c) => c.query));
     const parentPreds = await p.predict(forks.map((c) => c.parentQuery));
-    const metrics = scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds });
-    const knobs = signAccuracyByKnob(split.test, preds.map((q) => q.curves.test_loss.mean[LAST]!));
+    const metrics = scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds }, pairs);
+    const knobs = signAccuracyByKnob(split.test, preds.map((q) => q.curves.test_loss.mean[LAST]!), pairs);
     results.push({ predictor: p.name, fitSeconds, metrics, families: familySpearmans(split.test, preds), knobs });
   }
   return { split: kind, seeds: [seed], description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners: winnersAll(results) };

@@ -97,12 +97,23 @@ export function pairKnob(paths: readonly string[]): string {
   return path.startsWith("model.") ? `model.${path.slice(path.lastIndexOf(".") + 1)}` : path;
 }
 
+/** An intervention pair of a test set (indices i < j) and the knob it turns. */
+export interface KnobPair {
+  i: number;
+  j: number;
+  knob: string;
+}
+
+/** The intervention pairs of a test set with their knobs: found once per split, scored for every predictor. */
+export function knobPairs(test: readonly Example[]): KnobPair[] {
+  return interventionPairs(test).map(([i, j]) => ({ i, j, knob: pairKnob(differingPaths(configLeaves(test[i]!.config), configLeaves(test[j]!.config))) }));
+}
+
 /** Sign accuracy of predicted final log10 test losses on a test set's intervention pairs, per knob (sorted by name). */
-export function signAccuracyByKnob(test: readonly Example[], predictedFinal: readonly number[]): Record<string, MetricValue> {
+export function signAccuracyByKnob(test: readonly Example[], predictedFinal: readonly number[], pairs: readonly KnobPair[] = knobPairs(test)): Record<string, MetricValue> {
   const last = (e: Example) => e.curves.test_loss[CURVE_POINTS - 1]!;
   const byKnob = new Map<string, { actual: number; predicted: number }[]>();
-  for (const [i, j] of interventionPairs(test)) {
-    const knob = pairKnob(differingPaths(configLeaves(test[i]!.config), configLeaves(test[j]!.config)));
+  for (const { i, j, knob } of pairs) {
     if (!byKnob.has(knob)) byKnob.set(knob, []);
     byKnob.get(knob)!.push({ actual: last(test[j]!) - last(test[i]!), predicted: predictedFinal[j]! - predictedFinal[i]! });
   }
