@@ -48,7 +48,7 @@ export function renderReport(report: EvaluationReport, focus?: string): string {
   const seedText = seeds.length > 1 ? `split seeds ${seeds.join(", ")}: each value the mean over a split's draws ± its standard deviation` : `seed ${report.seed}`;
   lines.push(`evaluation of ${report.examples} runs (${seedText}); * marks the best predictor of each metric`);
   for (const s of report.splits) {
-    lines.push("", `split ${s.split} (${s.description}): ${s.nTrain} train, ${s.nTest} test runs${s.seeds.length > 1 ? ` (means over seeds ${s.seeds.join(", ")})` : seeds.length > 1 ? " (drawn once: the split does not depend on the seed)" : ""}`);
+    lines.push("", `split ${s.split} (${s.description}): ${s.nTrain} train, ${s.nTest} test runs${s.seeds.length > 1 ? ` (means over seeds ${s.seeds.join(", ")})` : seeds.length > 1 ? " (drawn once: the split does not depend on the seed)" : ""}, ${s.nForks} of them forks (scored by the fork metrics only)`);
     const names = s.results.map((r) => r.predictor);
     const texts = EVAL_METRICS.map((m) => s.results.map((r) => `${cell(r.metrics[m])}${s.winners[m].includes(r.predictor) ? "*" : " "}`));
     const width = Math.max(10, ...names.map((n) => n.length + 2), ...texts.flat().map((t) => t.length + 1));
@@ -76,7 +76,7 @@ export function renderReport(report: EvaluationReport, focus?: string): string {
     }
   }
   lines.push("", noiseLine(report.noise));
-  lines.push("", `rules: final loss = log10 test loss at the last point (non-finite left out); family Spearman = median over families with >= ${MIN_FAMILY_TEST} test runs; ` +
+  lines.push("", `rules: forks are scored only by the fork metrics (their config alone does not say what they did: they trained under their parent's config up to the fork step); final loss = log10 test loss at the last point (non-finite left out); family Spearman = median over families with >= ${MIN_FAMILY_TEST} test runs; ` +
     `sign pairs = test runs of one sweep differing in one config path, |actual delta| >= ${SIGN_NOISE} log10, predicted tie = 1/2; ` +
     `extrapolation given the first ${PREFIX_FRACTION * 100}% of the curves; forks given their parent's curves up to the fork step (losses after it; the sign of their effect against the parent predicted from the same prefix); coverage over all metrics and points.`);
   return `${lines.join("\n")}\n`;

@@ -2,6 +2,12 @@
 // predicts the test side (from the config alone, and again given the first 30% of
 // each curve) and scores every metric of EVAL_METRICS, marking per metric which
 // predictor wins. Rules (also in the report's text):
+//   which runs       the config-only and own-prefix metrics (every metric but the
+//                    two fork ones) score the test runs trained from their config
+//                    from step 0; a fork trained under its parent's config up to
+//                    the fork step, so its config alone does not say what it did
+//                    (a fork setting lr x0.1 at 30% is no run at lr x0.1): it is
+//                    scored by the fork metrics, given its parent's curve;
 //   final test loss  log10 test loss at the last curve point; runs where it is not
 //                    finite (diverged) are left out of Spearman and R^2;
 //   within-family    Spearman per family with >= MIN_FAMILY_TEST finite runs, median;
@@ -84,6 +90,8 @@ export interface SplitReport {
   description: string;
   nTrain: number;
   nTest: number;
+  /** of the test runs, forks: scored by the fork metrics only */
+  nForks: number;
   results: PredictorResult[];
   /** per metric, the predictors with the best value (ties all listed; empty if none is defined) */
   winners: Record<EvalMetric, string[]>;
@@ -244,21 +252,30 @@ async function evaluateSplit(
   const split = makeSplit(kind, examples, seed);
   const results: PredictorResult[] = [];
   const forks = forkCases(split.test, examples);
-  const pairs = knobPairs(split.test);
+  const fresh = freshRuns(split.test);
+  const pairs = knobPairs(fresh);
   for (const p of predictors) {
     onProgress?.(`${kind}${sayingSeed ? ` (seed ${seed})` : ""}: fitting ${p.name} on ${split.train.length} runs`);
     const t0 = performance.now();
     await p.fit(split.train);
     const fitSeconds = (performance.now() - t0) / 1000;
-    const preds = await p.predict(split.test.map((e) => ({ config: e.config })));
-    const prefixPreds = await p.predict(split.test.map((e) => prefixQuery(e)));
+    const preds = await p.predict(fresh.map((e) => ({ config: e.config })));
+    const prefixPreds = await p.predict(fresh.map((e) => prefixQuery(e)));
     const forkPreds = await p.predict(forks.map((c) => c.query));
     const parentPreds = await p.predict(forks.map((c) => c.parentQuery));
-    const metrics = scorePredictions(split.test, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds }, pairs);
-    const knobs = signAccuracyByKnob(split.test, preds.map((q) => q.curves.test_loss.mean[LAST]!), pairs);
-    results.push({ predictor: p.name, fitSeconds, metrics, families: familySpearmans(split.test, preds), knobs });
+    const metrics = scorePredictions(fresh, preds, prefixPreds, { cases: forks, preds: forkPreds, parentPreds }, pairs);
+    const knobs = signAccuracyByKnob(fresh, preds.map((q) => q.curves.test_loss.mean[LAST]!), pairs);
+    results.push({ predictor: p.name, fitSeconds, metrics, families: familySpearmans(fresh, preds), knobs });
   }
-  return { split: kind, seeds: [seed], description: split.description, nTrain: split.train.length, nTest: split.test.length, results, winners: winnersAll(results) };
+  return {
+    split: kind, seeds: [seed], description: split.description, nTrain: split.train.length, nTest: split.test.length, nForks: split.test.length - fresh.length,
+    results, winners: winnersAll(results),
+  };
+}
+
+/** The runs trained from their own config from step 0 (not forks): the ones a config-only question is about. */
+export function freshRuns(test: readonly Example[]): Example[] {
+  return test.filter((e) => !e.fork);
 }
 
 const winnersAll = (results: readonly PredictorResult[]) => Object.fromEntries(EVAL_METRICS.map((m) => [m, winnersOf(results, m)])) as Record<EvalMetric, string[]>;
@@ -298,6 +315,7 @@ export function averageSplitReports(reports: readonly SplitReport[]): SplitRepor
     description: [...new Set(reports.map((s) => s.description))].join(" | "),
     nTrain: Math.round(mean(reports.map((s) => s.nTrain))),
     nTest: Math.round(mean(reports.map((s) => s.nTest))),
+    nForks: Math.round(mean(reports.map((s) => s.nForks))),
     results,
     winners: winnersAll(results),
   };

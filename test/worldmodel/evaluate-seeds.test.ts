@@ -19,7 +19,7 @@ function result(
 }
 
 function report(seed: number, description: string, nTest: number, results: PredictorResult[]): SplitReport {
-  return { split: "family", seeds: [seed], description, nTrain: 100 - nTest, nTest, results, winners: {} as SplitReport["winners"] };
+  return { split: "family", seeds: [seed], description, nTrain: 100 - nTest, nTest, nForks: 0, results, winners: {} as SplitReport["winners"] };
 }
 
 test("averaging split reports: means of finite values, per-seed values kept, winners on the means", () => {

@@ -178,6 +178,44 @@ test("the harness scores an oracle perfectly and marks it the winner", async () 
   assert.equal(parsed.splits[0].results[0].metrics.auc_grokking.value, null);
 });
 
+/** The oracle, except that a fork asked from its config alone is answered as a fresh run of that config would be: far off. */
+class FreshRunOracle extends Oracle {
+  constructor(all: Example[], private readonly forkConfigs: Set<string>) {
+    super(all);
+  }
+  override async predict(queries: Query[]): Promise<Prediction[]> {
+    const preds = await super.predict(queries);
+    return preds.map((p, i) => {
+      const q = queries[i]!;
+      if (q.observed || !this.forkConfigs.has(JSON.stringify(q.config))) return p;
+      const curves = {} as Prediction["curves"];
+      for (const m of CURVE_METRICS) curves[m] = { mean: p.curves[m].mean.map((v) => v + 5), std: p.curves[m].std };
+      return { ...p, curves };
+    });
+  }
+}
+
+test("forks are scored by the fork metrics only: their config alone does not say what they did", async () => {
+  const ex = examples();
+  for (let i = 60; i < 120; i++) ex[i]!.fork = { parentRunId: ex[i - 60]!.runId, forkStep: Math.round(ex[i]!.steps / 3) };
+  const forkConfigs = new Set(ex.filter((e) => e.fork).map((e) => JSON.stringify(e.config)));
+  const report = await evaluatePredictors(ex, [new FreshRunOracle(ex, forkConfigs)], { seed: 3 });
+  for (const s of report.splits) {
+    const split = makeSplit(s.split, ex, 3);
+    const forks = split.test.filter((e) => e.fork).length;
+    assert.ok(forks > 0, `${s.split}: the test side holds forks`);
+    assert.equal(s.nForks, forks);
+    const m = s.results[0]!.metrics;
+    assert.equal(m.spearman_final.n, split.test.length - forks, `${s.split}: config-only metrics count the fresh runs`);
+    assert.ok(Math.abs(m.r2_final.value - 1) < 1e-12, `${s.split}: R^2 ${m.r2_final.value}`);
+    assert.equal(m.mae_curve.value, 0, `${s.split}: curve MAE`);
+    assert.equal(m.coverage80.value, 1);
+    assert.ok(Object.values(s.results[0]!.families).every((v) => v.value === 1));
+    assert.equal(m.fork_mae.value, 0, "forks are still scored, given their parent's curve");
+  }
+  assert.match(renderReport(report), /test runs, \d+ of them forks \(scored by the fork metrics only\)/);
+});
+
 test("winners: higher, lower and nearest to 0.8; ties all win; NaN never wins", () => {
   const r = (predictor: string, v: number): PredictorResult => ({
     predictor, fitSeconds: 0,
