@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { defaultStoreUrl, isPostgresUrl, openStore, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/index.js";
 import { UsageError } from "./errors.js";
 
-export const STATUSES: readonly RunStatus[] = ["queued", "running", "completed", "diverged", "failed"];
+export const STATUSES: readonly RunStatus[] = ["queued", "running", "completed", "diverged", "failed", "cancelled"];
 
 /** Where a command prints (process.stdout; a collector in tests). */
 export interface Out {

@@ -59,7 +59,7 @@ export async function reproduce(
   const queued = new Map<RecipeName, QueuedRecipeRun[]>();
   for (const name of names) queued.set(name, (await enqueueRecipe(store, recipes[name], opts.scale, opts.seedOffset ?? 0)).runs);
   const ids = [...new Set([...queued.values()].flat().map((q) => q.runId))];
-  const pending = (await Promise.all(ids.map((id) => store.getRun(id)))).filter((r) => r && !FINISHED.has(r.status) && r.status !== "failed").length;
+  const pending = (await Promise.all(ids.map((id) => store.getRun(id)))).filter((r) => r && (r.status === "queued" || r.status === "running")).length;
   if (pending > 0) {
     const progress = runProgress(pending, { quiet: opts.quiet });
     const pool = new WorkerPool({ threads: opts.threads });

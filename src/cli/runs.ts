@@ -179,7 +179,7 @@ export async function workerCommand(flags: QueueFlags & { watch?: boolean }): Pr
       const summary = await processQueue({ store, pool, untilEmpty: !flags.watch, onRunFinished });
       await detection.drain();
       progress.stop();
-      process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `done: ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed} failed\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `done: ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed} failed${summary.cancelled > 0 ? `, ${summary.cancelled} cancelled while training` : ""}\n`);
     } finally {
       progress.stop();
       await pool.close();

@@ -74,7 +74,7 @@ export async function datasetCommand(flags: DatasetFlags): Promise<void> {
     const rate = summary.seconds > 0 ? Math.round(((summary.completed + summary.diverged + summary.failed) / summary.seconds) * 3600) : 0;
     const out = { ...summary, seconds: Number(summary.seconds.toFixed(1)), runs_per_hour: rate };
     process.stdout.write(json ? `${JSON.stringify(out)}\n`
-      : `dataset wm-${seed}: ${summary.enqueued} + ${summary.replicates.enqueued} replicates + ${summary.probes.enqueued} grokking probes + ${summary.forks.enqueued} forks enqueued; ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed} failed in ${out.seconds} s (${rate.toLocaleString("en-US")} runs/h)\n`);
+      : `dataset wm-${seed}: ${summary.enqueued} + ${summary.replicates.enqueued} replicates + ${summary.probes.enqueued} grokking probes + ${summary.forks.enqueued} forks enqueued; ${summary.completed} completed, ${summary.diverged} diverged, ${summary.failed} failed${summary.cancelled > 0 ? `, ${summary.cancelled} cancelled` : ""} in ${out.seconds} s (${rate.toLocaleString("en-US")} runs/h)\n`);
   } finally {
     progress.stop();
     await pool.close();

@@ -4,6 +4,12 @@
 // this process heartbeats it; if the process dies, its runs go back to the queue
 // (at once on restart on the same host, or when the lease lapses elsewhere), and a
 // result is only written by the worker that still holds the run.
+//
+// A run cancelled while it trains stops being held at once (the store marks it
+// cancelled). The heartbeat learns which runs it no longer holds; their results,
+// curves and checkpoints are dropped when the job ends (a population trains its
+// members together, so the job itself runs on for the others). The store's
+// compare-and-set would refuse them anyway: this only keeps the worker from trying.
 
 import { hostname } from "node:os";
 import type { WorkerPool } from "../engine/pool.js";
@@ -36,6 +42,8 @@ export interface ExecutorSummary {
   completed: number;
   diverged: number;
   failed: number;
+  /** runs this worker was training when they were cancelled (their results were dropped) */
+  cancelled: number;
 }
 
 export function localWorkerId(): string {
@@ -81,29 +89,45 @@ export async function processQueue(opts: ExecutorOptions): Promise<ExecutorSumma
   const worker = opts.worker ?? localWorkerId();
   const leaseMs = opts.leaseMs ?? 60_000;
   const maxMembers = opts.maxMembers ?? 32;
-  const summary: ExecutorSummary = { completed: 0, diverged: 0, failed: 0 };
+  const summary: ExecutorSummary = { completed: 0, diverged: 0, failed: 0, cancelled: 0 };
   const inFlight = new Map<Promise<void>, RunRecord[]>();
+  /** runs in flight that the last heartbeat found no longer held by this worker */
+  const lost = new Set<string>();
   await recoverInterrupted(store);
 
   const heartbeat = setInterval(() => {
     const ids = [...inFlight.values()].flat().map((r) => r.id);
-    if (ids.length > 0) store.heartbeat(worker, ids, leaseMs).catch(() => undefined);
+    if (ids.length === 0) return;
+    store.heartbeat(worker, ids, leaseMs).then((held) => {
+      const still = new Set(held);
+      for (const id of ids) if (!still.has(id)) lost.add(id);
+    }, () => undefined);
   }, Math.max(100, leaseMs / 3));
+
+  /** A run whose result was not stored: counted and reported if it was cancelled. */
+  const dropped = async (run: RunRecord) => {
+    if ((await store.getRun(run.id))?.status !== "cancelled") return; // the lease lapsed and another worker owns the run now
+    summary.cancelled++;
+    opts.onRunFinished?.(run, { status: "cancelled" });
+  };
 
   const settle = async (runs: RunRecord[], job: Promise<GroupJobResult>) => {
     try {
       const { results, checkpoints } = await job;
-      for (const c of checkpoints) await store.putCheckpoint({ runId: runs[c.member]!.id, step: c.step, data: c.data });
       for (const [m, run] of runs.entries()) {
         const r = results[m]!;
-        const ok = await store.finish(run.id, worker, {
+        const ok = !lost.has(run.id) && await store.finish(run.id, worker, {
           status: r.status,
           divergedAt: r.divergedAt,
           wallSeconds: r.curves.wall_time.at(-1) ?? 0,
           paramCount: run.paramCount,
           curves: toRunCurves(r),
+          checkpoints: checkpoints.filter((c) => c.member === m).map((c) => ({ step: c.step, data: c.data })),
         });
-        if (!ok) continue; // the lease lapsed and another worker owns the run now
+        if (!ok) {
+          await dropped(run);
+          continue;
+        }
         summary[r.status]++;
         opts.onRunFinished?.(run, { status: r.status });
       }
@@ -113,8 +137,12 @@ export async function processQueue(opts: ExecutorOptions): Promise<ExecutorSumma
         if (await store.fail(run.id, worker, message)) {
           summary.failed++;
           opts.onRunFinished?.(run, { status: "failed", error: message });
+        } else {
+          await dropped(run);
         }
       }
+    } finally {
+      for (const run of runs) lost.delete(run.id);
     }
   };
 

@@ -77,10 +77,14 @@ export async function connectPostgres(url: string, schema: string | null): Promi
  * transaction under an advisory lock. SQLite: Kysely runs them without a
  * transaction, so they run here inside one BEGIN IMMEDIATE transaction, which also
  * keeps two processes opening a new file at once from both creating the tables.
+ * SQLite's foreign keys are off meanwhile (the pragma cannot change inside a
+ * transaction): a migration that rebuilds a table drops the old one, which would
+ * otherwise cascade to its children's rows. They are checked before the commit.
  */
 export async function migrate(c: Conn): Promise<void> {
   const provider = new CodeMigrationProvider(c.kind);
-  const run = async (db: Kysely<DB>) => {
+  /** Returns how many migrations it applied. */
+  const run = async (db: Kysely<DB>): Promise<number> => {
     const migrator = new Migrator({ db, provider, ...(c.schema === null ? {} : { migrationTableSchema: c.schema }) });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
@@ -88,9 +92,22 @@ export async function migrate(c: Conn): Promise<void> {
       const message = error instanceof Error ? error.message : String(error);
       throw new Error(`store: migration ${failed ?? ""} failed: ${message}`, { cause: error });
     }
+    return results?.filter((r) => r.status === "Success").length ?? 0;
   };
   if (c.kind === "sqlite") {
-    await immediate(c.db, c.gate, run);
+    await sql`pragma foreign_keys = off`.execute(c.db);
+    try {
+      await immediate(c.db, c.gate, async (db) => {
+        if ((await run(db)) === 0) return;
+        const broken = await sql<{ table: string; parent: string }>`pragma foreign_key_check`.execute(db);
+        if (broken.rows.length > 0) {
+          const first = broken.rows[0]!;
+          throw new Error(`store: migration left ${broken.rows.length} rows of ${first.table} without their ${first.parent} row`);
+        }
+      });
+    } finally {
+      await sql`pragma foreign_keys = on`.execute(c.db);
+    }
     return;
   }
   // a concurrent first open may collide while creating the migration tables: retry once

@@ -15,8 +15,9 @@ import type { DB } from "./schema.js";
 
 export type Kind = "sqlite" | "postgres";
 
-/** Column types that are spelled differently by the two dialects. */
+/** Column types that are spelled differently by the two dialects (and, for a migration that must differ, which one). */
 export interface ColumnTypes {
+  kind: Kind;
   blob: "blob" | "bytea";
   /** milliseconds since the epoch, counts of parameters */
   bigint: "bigint";
@@ -24,7 +25,7 @@ export interface ColumnTypes {
 }
 
 export function columnTypes(kind: Kind): ColumnTypes {
-  return { blob: kind === "sqlite" ? "blob" : "bytea", bigint: "bigint", double: "double precision" };
+  return { kind, blob: kind === "sqlite" ? "blob" : "bytea", bigint: "bigint", double: "double precision" };
 }
 
 /** A FIFO mutex: run() calls execute one after another. */

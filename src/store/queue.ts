@@ -1,15 +1,19 @@
 // The run queue: enqueue, claim with a lease, heartbeat, requeue of lapsed or
-// orphaned runs, and the compare-and-set endings (finish, fail) that only take
-// effect while the run is still running and held by the caller. Every write is one
+// orphaned runs, the compare-and-set endings (finish, fail) that only take
+// effect while the run is still running and held by the caller, and cancel, which
+// ends queued and running runs so that no claim, finish, fail or heartbeat touches
+// them again. Every write is one
 // transaction (dialect.ts: BEGIN IMMEDIATE on SQLite). claim is one
 // UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING *, atomic across processes:
 // SQLite runs it under the database's write lock; PostgreSQL locks the picked rows
 // FOR UPDATE SKIP LOCKED, so concurrent claimers pass them by.
 
-import { newId } from "./codec.js";
+import type { Kysely } from "kysely";
+import { newId, toBuffer } from "./codec.js";
 import { curveRows, insertCurves } from "./curves.js";
 import { chunks, writeTx, type Conn } from "./dialect.js";
 import { newRunRow, toRunRecord, type RunRow } from "./rows.js";
+import type { DB } from "./schema.js";
 import type { NewRun, RunRecord, RunResult } from "./store.js";
 
 const ID_CHUNK = 500;
@@ -57,20 +61,45 @@ export async function claim(c: Conn, worker: string, limit: number, leaseMs: num
   return rows.sort(queueOrder).map(toRunRecord);
 }
 
-export async function heartbeat(c: Conn, worker: string, runIds: string[], leaseMs: number): Promise<void> {
-  if (runIds.length === 0) return;
+export async function heartbeat(c: Conn, worker: string, runIds: string[], leaseMs: number): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  const held = new Set<string>();
   await writeTx(c, async (trx) => {
     const leaseUntil = Date.now() + Math.round(leaseMs);
     for (const part of chunks([...new Set(runIds)], ID_CHUNK)) {
-      await trx
+      const rows = await trx
         .updateTable("runs")
         .set({ lease_until: leaseUntil })
         .where("id", "in", part)
         .where("status", "=", "running")
         .where("worker", "=", worker)
+        .returning("id")
         .execute();
+      for (const r of rows) held.add(r.id);
     }
   });
+  return [...new Set(runIds)].filter((id) => held.has(id));
+}
+
+export async function cancelRuns(c: Conn, ids: string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return [];
+  const cancelled = new Set<string>();
+  await writeTx(c, async (trx) => {
+    const now = Date.now();
+    for (const part of chunks(unique, ID_CHUNK)) {
+      // the worker stays: it is the record of who held a run cancelled while running
+      const rows = await trx
+        .updateTable("runs")
+        .set({ status: "cancelled", finished_at: now, lease_until: null })
+        .where("id", "in", part)
+        .where("status", "in", ["queued", "running"])
+        .returning("id")
+        .execute();
+      for (const r of rows) cancelled.add(r.id);
+    }
+  });
+  return unique.filter((id) => cancelled.has(id));
 }
 
 export async function requeueStale(c: Conn, now: number, deadWorkers: string[] = []): Promise<number> {
@@ -123,8 +152,24 @@ export async function finish(c: Conn, runId: string, worker: string, result: Run
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return false;
     await insertCurves(trx, curves);
+    await putCheckpoints(trx, runId, result.checkpoints ?? []);
     return true;
   });
+}
+
+/** Inserts (or replaces) a run's checkpoints inside the caller's transaction. */
+export async function putCheckpoints(trx: Kysely<DB>, runId: string, checkpoints: { step: number; data: Uint8Array }[]): Promise<void> {
+  const now = Date.now();
+  for (const cp of checkpoints) {
+    await trx
+      .insertInto("checkpoints")
+      .values({ run_id: runId, step: cp.step, data: toBuffer(cp.data), created_at: now })
+      .onConflict((oc) => oc.columns(["run_id", "step"]).doUpdateSet((eb) => ({
+        data: eb.ref("excluded.data"),
+        created_at: eb.ref("excluded.created_at"),
+      })))
+      .execute();
+  }
 }
 
 export async function fail(c: Conn, runId: string, worker: string, error: string): Promise<boolean> {
@@ -146,6 +191,7 @@ export async function insertFinished(c: Conn, run: NewRun, result: RunResult): P
   await writeTx(c, async (trx) => {
     await trx.insertInto("runs").values(row).execute();
     await insertCurves(trx, curves);
+    await putCheckpoints(trx, id, result.checkpoints ?? []);
   });
   return id;
 }

@@ -6,7 +6,7 @@ import { fromJson, toJson } from "./codec.js";
 import type { RunsTable, SweepsTable } from "./schema.js";
 import type { Intervention, NewRun, RunRecord, RunResult, RunStatus, SweepRecord } from "./store.js";
 
-export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "completed", "diverged", "failed"];
+export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "completed", "diverged", "failed", "cancelled"];
 
 export type RunRow = Selectable<RunsTable>;
 

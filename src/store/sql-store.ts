@@ -1,18 +1,20 @@
 // The one implementation of Store: SQL through Kysely, for SQLite and PostgreSQL
 // alike. The queue lives in queue.ts, curves in curves.ts, findings and
-// annotations in findings.ts, world models and predictions in worldmodels.ts;
-// this class wires them in and holds the reads, checkpoints and sweeps.
+// annotations in findings.ts, world models and predictions in worldmodels.ts,
+// deleting runs with what belongs to them in delete.ts; this class wires them in
+// and holds the reads, checkpoints and sweeps.
 
-import type { SelectQueryBuilder } from "kysely";
-import { newId, toBuffer, toBytes, toJson } from "./codec.js";
+import { sql, type SelectQueryBuilder } from "kysely";
+import { newId, toBytes, toJson } from "./codec.js";
 import { loadCurves } from "./curves.js";
+import { deleteRuns } from "./delete.js";
 import { writeTx, type Conn } from "./dialect.js";
 import * as findings from "./findings.js";
 import * as queue from "./queue.js";
 import { RUN_STATUSES, toRunRecord, toSweepRecord } from "./rows.js";
 import type { DB } from "./schema.js";
 import type {
-  AnnotationRecord, Checkpoint, FindingData, FindingFilter, FindingRecord, NewAnnotation, NewPrediction, NewRun,
+  AnnotationRecord, Checkpoint, DeletedRuns, FindingData, FindingFilter, FindingRecord, NewAnnotation, NewPrediction, NewRun,
   PredictionFilter, PredictionRecord, RunCurves, RunFilter, RunRecord, RunResult, RunStatus, Store, SweepRecord,
   WorldModelRecord,
 } from "./store.js";
@@ -32,6 +34,11 @@ function filtered<O>(q: SelectQueryBuilder<DB, "runs", O>, f: RunFilter): Select
   if (f.sweepId !== undefined) q = q.where("sweep_id", "=", f.sweepId);
   if (f.configId !== undefined) q = q.where("config_id", "=", f.configId);
   if (f.parentRunId !== undefined) q = q.where("parent_run_id", "=", f.parentRunId);
+  if (f.idPrefix !== undefined) {
+    // ids are lower-case base32; '!' escapes LIKE's wildcards in what a person typed
+    const pattern = f.idPrefix.toLowerCase().replace(/[!%_]/g, "!$&") + "%";
+    q = q.where(sql<boolean>`id like ${pattern} escape '!'`);
+  }
   return q;
 }
 
@@ -57,7 +64,7 @@ export class SqlStore implements Store {
   claim(worker: string, limit: number, leaseMs: number): Promise<RunRecord[]> {
     return queue.claim(this.c, worker, limit, leaseMs);
   }
-  heartbeat(worker: string, runIds: string[], leaseMs: number): Promise<void> {
+  heartbeat(worker: string, runIds: string[], leaseMs: number): Promise<string[]> {
     return queue.heartbeat(this.c, worker, runIds, leaseMs);
   }
   requeueStale(now: number, deadWorkers?: string[]): Promise<number> {
@@ -74,6 +81,12 @@ export class SqlStore implements Store {
   }
   insertFinished(run: NewRun, result: RunResult): Promise<string> {
     return queue.insertFinished(this.c, run, result);
+  }
+  cancelRuns(ids: string[]): Promise<string[]> {
+    return queue.cancelRuns(this.c, ids);
+  }
+  deleteRuns(ids: string[], options?: { dryRun?: boolean }): Promise<DeletedRuns> {
+    return deleteRuns(this.c, ids, options);
   }
 
   // ---- reads ----
@@ -114,17 +127,7 @@ export class SqlStore implements Store {
   // ---- checkpoints ----
 
   async putCheckpoint(cp: Checkpoint): Promise<void> {
-    const data = toBuffer(cp.data);
-    await writeTx(this.c, (trx) =>
-      trx
-        .insertInto("checkpoints")
-        .values({ run_id: cp.runId, step: cp.step, data, created_at: Date.now() })
-        .onConflict((oc) => oc.columns(["run_id", "step"]).doUpdateSet((eb) => ({
-          data: eb.ref("excluded.data"),
-          created_at: eb.ref("excluded.created_at"),
-        })))
-        .execute(),
-    );
+    await writeTx(this.c, (trx) => queue.putCheckpoints(trx, cp.runId, [cp]));
   }
 
   async getCheckpoint(runId: string, step: number): Promise<Checkpoint | null> {

@@ -6,8 +6,12 @@
 // The store knows nothing of training: configs are stored as canonical JSON and
 // curves as typed arrays. (It shares the universe's Intervention type.)
 
-/** queued -> running -> completed | diverged | failed; running -> queued when its lease lapses. */
-export type RunStatus = "queued" | "running" | "completed" | "diverged" | "failed";
+/**
+ * queued -> running -> completed | diverged | failed; running -> queued when its lease
+ * lapses; queued | running -> cancelled by a person (terminal: never claimed again, and
+ * the worker that was training it stores nothing).
+ */
+export type RunStatus = "queued" | "running" | "completed" | "diverged" | "failed" | "cancelled";
 
 import type { Intervention } from "../universe/config/intervention.js";
 
@@ -75,6 +79,8 @@ export interface RunResult {
   wallSeconds: number;
   paramCount: number | null;
   curves: RunCurves;
+  /** the run's checkpoints, stored with the result (so a run that is no longer held stores none) */
+  checkpoints?: { step: number; data: Uint8Array }[];
 }
 
 export interface RunFilter {
@@ -83,6 +89,8 @@ export interface RunFilter {
   sweepId?: string;
   configId?: string;
   parentRunId?: string;
+  /** ids starting with this (case-insensitive) */
+  idPrefix?: string;
   /** newest first by default */
   limit?: number;
   offset?: number;
@@ -93,6 +101,37 @@ export interface Checkpoint {
   step: number;
   /** opaque serialized state (parameters and optimizer state) */
   data: Uint8Array;
+}
+
+/** What deleteRuns removed (or, as a dry run, would remove). */
+export interface DeletedRuns {
+  /** the runs, in input order, without duplicates or ids the store does not hold */
+  runIds: string[];
+  /** curve rows (one per run and metric) and checkpoint rows */
+  curves: number;
+  checkpoints: number;
+  /** findings that involve a deleted run, and those findings' annotations */
+  findingIds: string[];
+  annotations: number;
+  /** predictions made for a deleted run */
+  predictions: number;
+  /** sweeps whose every run is deleted: they go too */
+  sweepIds: string[];
+}
+
+/** Why deleteRuns deleted nothing: runs that are running, and forks whose parent would go without them. */
+export class DeleteRefused extends Error {
+  constructor(
+    readonly running: string[],
+    readonly orphanedForks: { parent: string; fork: string }[],
+  ) {
+    const reasons: string[] = [];
+    if (running.length > 0) reasons.push(`${running.join(", ")} ${running.length === 1 ? "is" : "are"} running (cancel first)`);
+    if (orphanedForks.length > 0) {
+      reasons.push(orphanedForks.map((o) => `${o.fork} is a fork of ${o.parent}`).join(", ") + " (delete the forks too)");
+    }
+    super(`store: nothing deleted: ${reasons.join("; ")}`);
+  }
 }
 
 export interface SweepRecord {
@@ -197,8 +236,12 @@ export interface Store {
    * never receive the same run.
    */
   claim(worker: string, limit: number, leaseMs: number): Promise<RunRecord[]>;
-  /** Extends the lease of the worker's running runs. */
-  heartbeat(worker: string, runIds: string[], leaseMs: number): Promise<void>;
+  /**
+   * Extends the lease of the worker's running runs. Returns the ids among `runIds`
+   * the worker still holds: a run missing from it was cancelled, deleted or (its lease
+   * lapsed) taken by another worker, and the worker should stop caring about it.
+   */
+  heartbeat(worker: string, runIds: string[], leaseMs: number): Promise<string[]>;
   /**
    * Puts running runs back in the queue whose lease has lapsed, or whose worker is
    * in `deadWorkers` (e.g. processes of this host that no longer exist). Returns how many.
@@ -207,14 +250,30 @@ export interface Store {
   /** The distinct workers that hold running runs, sorted (to check which are alive). */
   runningWorkers(): Promise<string[]>;
   /**
-   * Stores the result and the curves in one transaction, only if the run is still
-   * held by `worker`; returns false (and stores nothing) otherwise. So a run's curves
-   * are written exactly once even if a lapsed lease let another worker train it too.
+   * Stores the result, the curves and the checkpoints in one transaction, only if the
+   * run is still held by `worker`; returns false (and stores nothing) otherwise. So a
+   * run's curves are written exactly once even if a lapsed lease let another worker
+   * train it too, and never for a run cancelled while it trained.
    */
   finish(runId: string, worker: string, result: RunResult): Promise<boolean>;
   fail(runId: string, worker: string, error: string): Promise<boolean>;
   /** Stores a run that was trained elsewhere (import): status and curves in one go. */
   insertFinished(run: NewRun, result: RunResult): Promise<string>;
+  /**
+   * Marks the queued and running runs among `ids` cancelled, in one transaction, and
+   * returns their ids (in input order). Runs in another status, and ids the store does
+   * not hold, are left as they are. A cancelled running run keeps its worker for the
+   * record; that worker's finish, fail and heartbeat no longer touch it.
+   */
+  cancelRuns(ids: string[]): Promise<string[]>;
+  /**
+   * Deletes runs with everything stored for them: curves, checkpoints, the findings
+   * that involve them (with those findings' annotations), predictions made for them,
+   * and sweeps left without runs. One transaction; throws (deleting nothing) if a run
+   * is running, or is the parent of a fork that is not among `ids`. With `dryRun`,
+   * the same checks and counts, and nothing is deleted.
+   */
+  deleteRuns(ids: string[], options?: { dryRun?: boolean }): Promise<DeletedRuns>;
 
   // reads
   getRun(id: string): Promise<RunRecord | null>;

@@ -142,5 +142,6 @@ export async function generateDataset(
   return {
     ...enq, forks, replicates, probes, seconds: (performance.now() - start) / 1000,
     completed: done.completed + forked.completed, diverged: done.diverged + forked.diverged, failed: done.failed + forked.failed,
+    cancelled: done.cancelled + forked.cancelled,
   };
 }

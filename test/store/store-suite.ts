@@ -9,6 +9,7 @@ import type { SuiteContext } from "./fixtures.js";
 import { analysisTests } from "./suite-analysis.js";
 import { concurrencyTests } from "./suite-concurrency.js";
 import { dataTests } from "./suite-data.js";
+import { manageTests } from "./suite-manage.js";
 import { queueTests } from "./suite-queue.js";
 
 export interface SuiteOptions {
@@ -37,5 +38,6 @@ export function storeSuite(name: string, open: () => Promise<Store>, options: Su
     dataTests(ctx);
     concurrencyTests(ctx);
     analysisTests(ctx);
+    manageTests(ctx);
   });
 }

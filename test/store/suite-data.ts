@@ -8,7 +8,7 @@ import type { RunStatus } from "../../src/store/index.js";
 import { assertCurvesEqual, curves, newRun, result, sleep, uniqueFamily, type SuiteContext } from "./fixtures.js";
 
 export function dataTests(ctx: SuiteContext): void {
-  test("listRuns and countRuns filter by status, family, sweep, config and parent", async () => {
+  test("listRuns and countRuns filter by status, family, sweep, config, parent and id prefix", async () => {
     const s = ctx.store();
     const family = uniqueFamily("list");
     const sweepId = await s.createSweep(null, {});
@@ -37,8 +37,10 @@ export function dataTests(ctx: SuiteContext): void {
     assert.deepEqual(await s.listRuns({ family, status: [] }), []);
     assert.deepEqual(await s.listRuns({ family: uniqueFamily("none") }), []);
     assert.ok((await s.listRuns()).length >= 7);
+    assert.deepEqual((await s.listRuns({ idPrefix: parent!.slice(0, 12).toUpperCase() })).map((r) => r.id), [parent], "id prefix, any case");
+    assert.deepEqual(await s.listRuns({ family, idPrefix: "r%" }), [], "LIKE wildcards are literal");
 
-    const zero: Record<RunStatus, number> = { queued: 0, running: 0, completed: 0, diverged: 0, failed: 0 };
+    const zero: Record<RunStatus, number> = { queued: 0, running: 0, completed: 0, diverged: 0, failed: 0, cancelled: 0 };
     assert.deepEqual(await s.countRuns({ family }), { ...zero, queued: 6, completed: 1 });
     assert.deepEqual(await s.countRuns({ family, status: "completed" }), { ...zero, completed: 1 });
     assert.deepEqual(await s.countRuns({ family, status: [] }), zero);

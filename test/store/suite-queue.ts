@@ -75,11 +75,11 @@ export function queueTests(ctx: SuiteContext): void {
     await s.enqueue([newRun(uniqueFamily("hb")), newRun(uniqueFamily("hb"))]);
     const [mine] = await s.claim("me", 1, 1000);
     const [theirs] = await s.claim("them", 1, 1000);
-    await s.heartbeat("me", [mine!.id, theirs!.id], 100_000);
+    assert.deepEqual(await s.heartbeat("me", [mine!.id, theirs!.id, mine!.id], 100_000), [mine!.id], "the runs still held");
     const m = (await s.getRun(mine!.id))!, t = (await s.getRun(theirs!.id))!;
     assert.ok(m.leaseUntil! >= Date.now() + 90_000, "own lease extended");
     assert.equal(t.leaseUntil, theirs!.leaseUntil, "another worker's lease untouched");
-    await s.heartbeat("me", [], 100_000); // nothing to extend: no error
+    assert.deepEqual(await s.heartbeat("me", [], 100_000), []); // nothing to extend: no error
   });
 
   test("requeueStale puts back lapsed leases and dead workers' runs", async () => {
@@ -154,7 +154,7 @@ export function queueTests(ctx: SuiteContext): void {
     assert.equal(await s.finish(id!, "slow:1", result(curves(METRICS, 10, 3))), false);
     assert.equal((await s.getCurves([id!])).has(id!), false, "the loser wrote no curves");
     assert.equal(await s.fail(id!, "slow:1", "late"), false);
-    await s.heartbeat("slow:1", [id!], 1_000_000);
+    assert.deepEqual(await s.heartbeat("slow:1", [id!], 1_000_000), [], "the loser learns it lost the run");
     assert.equal((await s.getRun(id!))!.leaseUntil, again!.leaseUntil, "the loser's heartbeat does nothing");
 
     const winner = curves(METRICS, 12, 4);

@@ -29,7 +29,7 @@ export interface ImportSummary {
   imported: { from: string; id: string }[];
   /** skipped: the stored run with the same config_id, status and curves */
   duplicates: { from: string; id: string }[];
-  /** skipped: a status the store cannot take finished runs with (queued, running, failed) */
+  /** skipped: a status the store cannot take finished runs with (queued, running, failed, cancelled) */
   unfinished: { from: string; status: string }[];
 }
 

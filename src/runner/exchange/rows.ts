@@ -164,7 +164,7 @@ export class RowReader {
   }
 }
 
-const STATUSES: readonly string[] = ["queued", "running", "completed", "diverged", "failed"];
+const STATUSES: readonly string[] = ["queued", "running", "completed", "diverged", "failed", "cancelled"];
 
 export function sameMeta(a: RunMeta, b: RunMeta): string | null {
   for (const k of Object.keys(a) as (keyof RunMeta)[]) if (a[k] !== b[k]) return k;

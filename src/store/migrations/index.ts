@@ -9,6 +9,7 @@ import * as m001 from "./001-runs.js";
 import * as m002 from "./002-curves-checkpoints.js";
 import * as m003 from "./003-analysis.js";
 import * as m004 from "./004-findings-predictions.js";
+import * as m005 from "./005-cancelled-status.js";
 
 interface MigrationModule {
   up(db: Kysely<any>, t: ColumnTypes): Promise<void>;
@@ -20,6 +21,7 @@ const modules: Record<string, MigrationModule> = {
   "002-curves-checkpoints": m002,
   "003-analysis": m003,
   "004-findings-predictions": m004,
+  "005-cancelled-status": m005,
 };
 
 /** Names of every migration, in order. */
