@@ -137,7 +137,7 @@ function program(): Command {
   const storeOption = (c: Command) =>
     c.option("--db <url>", "store: a SQLite file or postgres:// URL (default: $TOYWORLD_DB or ./toyworld.db)");
   const filterOptions = (c: Command) =>
-    c.option("--status <s>", "only runs with this status (queued, running, completed, diverged, failed; comma-separated)")
+    c.option("--status <s>", "only runs with this status (queued, running, completed, diverged, failed, cancelled; comma-separated)")
       .option("--family <f>", "only runs of this task family")
       .option("--sweep <id>", "only runs of this sweep");
 
@@ -146,6 +146,23 @@ function program(): Command {
     .option("--limit <n>", "at most n runs (0: all)", "50")
     .option("--json", "print one JSON object per run and line")))
     .action(async (opts: Record<string, string | undefined>) => (await import("./inspect.js")).lsCommand(opts));
+
+  storeOption(cli.command("cancel")
+    .description("cancel runs: queued ones are never trained; a running one stops being stored (its worker drops the result); runs that ended are skipped")
+    .argument("[runs...]", "run ids or unique prefixes")
+    .option("--sweep <id>", "every run of this sweep")
+    .option("--all-queued", "every queued run of the store")
+    .option("--json", "print one JSON object: cancelled and skipped runs"))
+    .action(async (runs: string[], opts: Record<string, never>) => (await import("./manage.js")).cancelCommand(runs, opts));
+
+  storeOption(cli.command("rm")
+    .description("delete runs with their curves, checkpoints, findings (and annotations) and predictions, and sweeps left empty; without --yes, only show what would go")
+    .argument("[runs...]", "run ids or unique prefixes")
+    .option("--sweep <id>", "every run of this sweep")
+    .option("--status <s>", "only runs with this status (comma-separated); alone: every run with it")
+    .option("--yes", "delete (without it: a dry run)")
+    .option("--json", "print one JSON object: the runs and what goes with them"))
+    .action(async (runs: string[], opts: Record<string, never>) => (await import("./manage.js")).rmCommand(runs, opts));
 
   storeOption(cli.command("show")
     .description("show a run: config, status, lineage, summary numbers and its curves drawn in the terminal")
