@@ -3,7 +3,7 @@
 // (the suite's tests share one database).
 
 import assert from "node:assert/strict";
-import type { Curve, NewRun, RunCurves, RunResult, Store } from "../../src/store/index.js";
+import type { Curve, NewRun, RunCurves, RunRecord, RunResult, Store } from "../../src/store/index.js";
 
 export interface SuiteContext {
   /** the store opened for the suite */
@@ -81,3 +81,13 @@ export async function drain(store: Store): Promise<void> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Claims `batch` at a time until the queue is empty; returns what it got. */
+export async function claimAll(store: Store, worker: string, batch: number): Promise<RunRecord[]> {
+  const got: RunRecord[] = [];
+  for (;;) {
+    const runs = await store.claim(worker, batch, 60_000);
+    if (runs.length === 0) return got;
+    got.push(...runs);
+  }
+}

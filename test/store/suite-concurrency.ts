@@ -5,20 +5,9 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { test } from "node:test";
-import type { RunRecord, Store } from "../../src/store/index.js";
-import { drain, newRun, uniqueFamily, type SuiteContext } from "./fixtures.js";
+import { claimAll, drain, newRun, uniqueFamily, type SuiteContext } from "./fixtures.js";
 
 const storeModule = new URL("../../src/store/index.js", import.meta.url).href;
-
-/** Claims `batch` at a time until the queue is empty; returns what it got. */
-async function claimAll(store: Store, worker: string, batch: number): Promise<RunRecord[]> {
-  const got: RunRecord[] = [];
-  for (;;) {
-    const runs = await store.claim(worker, batch, 60_000);
-    if (runs.length === 0) return got;
-    got.push(...runs);
-  }
-}
 
 /**
  * A child process that opens `url`, says "ready", waits for "go" on stdin, then

@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DeleteRefused, type FindingData, type RunRecord, type Store } from "../../src/store/index.js";
-import { curves, drain, newRun, result, uniqueFamily, type SuiteContext } from "./fixtures.js";
+import { DeleteRefused, type FindingData } from "../../src/store/index.js";
+import { claimAll, curves, drain, newRun, result, uniqueFamily, type SuiteContext } from "./fixtures.js";
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 
@@ -17,15 +17,6 @@ function findingOf(kind: string, runIds: string[]): FindingData {
     kind, runIds, score: 0.5, interval: null, coordinate: null, evidence: {}, explanation: `${kind} in ${runIds.join(", ")}`,
     detector: kind, detectorVersion: 1, dedupeKey: `${kind}@1:${runIds.join(",")}`,
   };
-}
-
-async function claimAll(store: Store, worker: string, batch: number): Promise<RunRecord[]> {
-  const got: RunRecord[] = [];
-  for (;;) {
-    const runs = await store.claim(worker, batch, 60_000);
-    if (runs.length === 0) return got;
-    got.push(...runs);
-  }
 }
 
 export function manageTests(ctx: SuiteContext): void {
