@@ -157,7 +157,15 @@ export interface EnsembleTrainOptions {
  * draws, each now above 0.95), R^2 0.767 -> 0.772, curve MAE 0.231 -> 0.223,
  * extrapolation MAE 0.173 -> 0.169, fork MAE 0.186 -> 0.184, fork signs 0.795
  * -> 0.796: taken. Its config-only predictions run at about 0.75x the rate of
- * [128, 128] (the encoding is a fixed share of the time).
+ * [128, 128] (the encoding is a fixed share of the time). A third hidden layer
+ * [256, 256, 256], on the same 12,599 runs with forks scored by the fork metrics
+ * only (random split draws 0-2): within-family 0.824 -> 0.842 (up on all three
+ * draws, +0.002 / +0.003 / +0.049), pooled Spearman 0.924 -> 0.930, R^2 0.777 ->
+ * 0.791, curve MAE 0.220 -> 0.212, extrapolation MAE 0.149 -> 0.141, fork MAE
+ * 0.184 -> 0.180, against divergence AUC 0.972 -> 0.962 (down on all three draws,
+ * each still above 0.95), fork signs 0.796 -> 0.779, sign accuracy 0.852 ->
+ * 0.850; fits 1.4x as long: a candidate, still to be measured on the family and
+ * scale splits and for prediction throughput.
  */
 /** temperature of the rank loss, in normalized target units */
 const RANK_TAU = 0.1;
