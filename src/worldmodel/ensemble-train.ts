@@ -164,8 +164,13 @@ export interface EnsembleTrainOptions {
  * 0.791, curve MAE 0.220 -> 0.212, extrapolation MAE 0.149 -> 0.141, fork MAE
  * 0.184 -> 0.180, against divergence AUC 0.972 -> 0.962 (down on all three draws,
  * each still above 0.95), fork signs 0.796 -> 0.779, sign accuracy 0.852 ->
- * 0.850; fits 1.4x as long: a candidate, still to be measured on the family and
- * scale splits and for prediction throughput.
+ * 0.850; fits 1.4x as long. On the scale cut it gains: within-family 0.821 ->
+ * 0.827, sign accuracy 0.772 -> 0.824 (learning-rate pairs 0.56 -> 0.79), R^2
+ * 0.694 -> 0.705, coverage 0.774 -> 0.785. On held-out families (draws 0-2) it
+ * loses: within-family 0.396 -> 0.376, sign accuracy 0.680 -> 0.651, curve MAE
+ * 0.548 -> 0.575, coverage 0.764 -> 0.719 (the family mean's 0.782 is nearer
+ * 0.8); grokking AUC 0.908 -> 0.931. A candidate: prediction throughput is not
+ * measured yet.
  */
 /** temperature of the rank loss, in normalized target units */
 const RANK_TAU = 0.1;
