@@ -9,6 +9,9 @@
 //
 // Inside the job, `workerEngine()` gives the worker's engine. Jobs must dispose the
 // tensors they create: the engine outlives them and serves the worker's next job.
+// A job can be aborted through an AbortSignal: a queued job is dropped, a running
+// one loses its worker thread (a WASM loop cannot be interrupted), which the pool
+// replaces with a fresh one.
 
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -47,12 +50,13 @@ export class WorkerPool {
   /**
    * Runs the function `fn` exported by the module at `moduleUrl` (a file: URL, e.g.
    * `new URL("./x.js", import.meta.url).href`) on a free worker. A job that throws
-   * rejects with an Error carrying the original message.
+   * rejects with an Error carrying the original message. Aborting `signal` rejects
+   * with an Error named "AbortError" and stops the job at once.
    */
-  async run<T>(moduleUrl: string, fn: string, args: unknown): Promise<T> {
+  async run<T>(moduleUrl: string, fn: string, args: unknown, options: { signal?: AbortSignal } = {}): Promise<T> {
     if (this.closed) throw new Error("pool: run after close");
     try {
-      return (await this.piscina.run({ moduleUrl, fn, args })) as T;
+      return (await this.piscina.run({ moduleUrl, fn, args }, { signal: options.signal ?? null })) as T;
     } catch (e) {
       if (e instanceof Error) throw e;
       throw new Error(typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e));

@@ -8,8 +8,10 @@
 // A run cancelled while it trains stops being held at once (the store marks it
 // cancelled). The heartbeat learns which runs it no longer holds; their results,
 // curves and checkpoints are dropped when the job ends (a population trains its
-// members together, so the job itself runs on for the others). The store's
-// compare-and-set would refuse them anyway: this only keeps the worker from trying.
+// members together, so the job runs on while any member is still held). The
+// store's compare-and-set would refuse them anyway: this only keeps the worker
+// from trying. A job none of whose runs is still held is aborted: its worker
+// thread is replaced and the core goes to the next claim.
 
 import { hostname } from "node:os";
 import type { WorkerPool } from "../engine/pool.js";
@@ -90,17 +92,19 @@ export async function processQueue(opts: ExecutorOptions): Promise<ExecutorSumma
   const leaseMs = opts.leaseMs ?? 60_000;
   const maxMembers = opts.maxMembers ?? 32;
   const summary: ExecutorSummary = { completed: 0, diverged: 0, failed: 0, cancelled: 0 };
-  const inFlight = new Map<Promise<void>, RunRecord[]>();
+  const inFlight = new Map<Promise<void>, { runs: RunRecord[]; abort: AbortController }>();
   /** runs in flight that the last heartbeat found no longer held by this worker */
   const lost = new Set<string>();
   await recoverInterrupted(store);
 
   const heartbeat = setInterval(() => {
-    const ids = [...inFlight.values()].flat().map((r) => r.id);
+    const jobs = [...inFlight.values()];
+    const ids = jobs.flatMap((j) => j.runs.map((r) => r.id));
     if (ids.length === 0) return;
     store.heartbeat(worker, ids, leaseMs).then((held) => {
       const still = new Set(held);
       for (const id of ids) if (!still.has(id)) lost.add(id);
+      for (const j of jobs) if (j.runs.every((r) => lost.has(r.id))) j.abort.abort();
     }, () => undefined);
   }, Math.max(100, leaseMs / 3));
 
@@ -111,7 +115,7 @@ export async function processQueue(opts: ExecutorOptions): Promise<ExecutorSumma
     opts.onRunFinished?.(run, { status: "cancelled" });
   };
 
-  const settle = async (runs: RunRecord[], job: Promise<GroupJobResult>) => {
+  const settle = async (runs: RunRecord[], job: Promise<GroupJobResult>, aborted: AbortSignal) => {
     try {
       const { results, checkpoints } = await job;
       for (const [m, run] of runs.entries()) {
@@ -132,6 +136,11 @@ export async function processQueue(opts: ExecutorOptions): Promise<ExecutorSumma
         opts.onRunFinished?.(run, { status: r.status });
       }
     } catch (e) {
+      if (aborted.aborted) {
+        // no run of the job is held any more: nothing to fail
+        for (const run of runs) await dropped(run);
+        return;
+      }
       const message = e instanceof Error ? e.message : String(e);
       for (const run of runs) {
         if (await store.fail(run.id, worker, message)) {
@@ -163,13 +172,14 @@ export async function processQueue(opts: ExecutorOptions): Promise<ExecutorSumma
   };
 
   const dispatch = (runs: RunRecord[]) => {
+    const abort = new AbortController();
     const job = (async () => {
       const resume = await resumeStates(runs);
       const args: GroupJob = { configs: runs.map((r) => r.config as Experiment), resume };
-      return pool.run<GroupJobResult>(JOB_MODULE, "trainGroup", args);
+      return pool.run<GroupJobResult>(JOB_MODULE, "trainGroup", args, { signal: abort.signal });
     })();
-    const done: Promise<void> = settle(runs, job).finally(() => inFlight.delete(done));
-    inFlight.set(done, runs);
+    const done: Promise<void> = settle(runs, job, abort.signal).finally(() => inFlight.delete(done));
+    inFlight.set(done, { runs, abort });
   };
 
   try {

@@ -42,6 +42,15 @@ export async function failingJob(args: { message: string }): Promise<never> {
   throw new RangeError(args.message);
 }
 
+/** Job: says it started (adds 1 at the shared counter), then blocks its thread for up to 20 s, as a long training loop does. */
+export function blockingJob(args: { started: SharedArrayBuffer }) {
+  const count = new Int32Array(args.started);
+  Atomics.add(count, 0, 1);
+  Atomics.notify(count, 0);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20_000);
+  return "finished";
+}
+
 const here = import.meta.url;
 
 if (isMainThread) {
@@ -92,6 +101,28 @@ if (isMainThread) {
       assert.notEqual(first[0]!.engineId, first[1]!.engineId);
       const byThread = new Map(first.map((r) => [r.threadId, r.engineId]));
       for (const r of second) assert.equal(byThread.get(r.threadId), r.engineId, "a worker keeps its engine");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("an aborted job stops at once, and its worker is replaced for the next job", async () => {
+    const pool = new WorkerPool({ threads: 1, backend: "reference" });
+    try {
+      const started = new SharedArrayBuffer(4);
+      const abort = new AbortController();
+      const t0 = Date.now();
+      const running = pool.run(here, "blockingJob", { started }, { signal: abort.signal });
+      const queued = pool.run(here, "blockingJob", { started }, { signal: abort.signal });
+      while (Atomics.load(new Int32Array(started), 0) === 0) await new Promise((r) => setTimeout(r, 10));
+      abort.abort();
+      for (const job of [running, queued]) {
+        await assert.rejects(job, (e: unknown) => e instanceof Error && e.name === "AbortError");
+      }
+      assert.ok(Date.now() - t0 < 10_000, "the blocked job did not run its 20 s");
+      assert.equal(Atomics.load(new Int32Array(started), 0), 1, "the queued job never started");
+      const r = await pool.run<{ sum: number }>(here, "engineJob", { values: [4, 5] });
+      assert.equal(r.sum, 9);
     } finally {
       await pool.close();
     }

@@ -2,8 +2,10 @@
 // trains is noticed at the next heartbeat and its result is never offered to the
 // store; a run cancelled after the last heartbeat is refused by finish. Either way
 // the other members of the population are stored with their checkpoints, and the
-// summary counts the cancelled run. The worker pool is a stand-in whose training
-// job ends when the test says so (the executor only needs `threads` and `run`).
+// summary counts the cancelled run. A population all of whose runs are cancelled
+// has its job aborted. The worker pool is a stand-in whose training job ends when
+// the test says so or when its signal is aborted, as the real pool's does (the
+// executor only needs `threads` and `run`).
 
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -29,17 +31,26 @@ function memberResult(): MemberResult {
   return { status: "completed", divergedAt: null, curves };
 }
 
-/** A pool of one thread whose trainGroup jobs wait for `release()`, then return one result and checkpoint per member. */
-function heldPool(): { pool: WorkerPool; started: Promise<void>; release(): void } {
+/**
+ * A pool of one thread whose trainGroup jobs wait for `release()`, then return one
+ * result and checkpoint per member; an aborted job rejects at once with an AbortError.
+ */
+function heldPool(): { pool: WorkerPool; started: Promise<void>; release(): void; aborted: string[] } {
   let start: () => void = () => undefined, release: () => void = () => undefined;
   const started = new Promise<void>((r) => (start = r));
   const released = new Promise<void>((r) => (release = r));
+  const aborted: string[] = [];
   const pool = {
     threads: 1,
-    async run<T>(_module: string, fn: string, args: GroupJob): Promise<T> {
+    async run<T>(_module: string, fn: string, args: GroupJob, options: { signal?: AbortSignal } = {}): Promise<T> {
       assert.equal(fn, "trainGroup");
       start();
-      await released;
+      const signal = options.signal;
+      const abortedJob = new Promise<never>((_, reject) => signal?.addEventListener("abort", () => {
+        aborted.push(...args.configs.map((c) => String(c.train.seed)));
+        reject(Object.assign(new Error("aborted"), { name: "AbortError" }));
+      }));
+      await Promise.race([released, abortedJob]);
       const out: GroupJobResult = {
         results: args.configs.map(() => memberResult()),
         checkpoints: args.configs.map((_, member) => ({ member, step: 10, data: new Uint8Array([member + 1]) })),
@@ -47,7 +58,7 @@ function heldPool(): { pool: WorkerPool; started: Promise<void>; release(): void
       return out as T;
     },
   };
-  return { pool: pool as unknown as WorkerPool, started, release };
+  return { pool: pool as unknown as WorkerPool, started, release, aborted };
 }
 
 /** The store, with the ids finish was called for. */
@@ -80,7 +91,7 @@ for (const when of ["noticed at a heartbeat", "after the last heartbeat"] as con
     const store = await openStore(join(dir, `${when.replaceAll(" ", "-")}.db`));
     try {
       const [cancelled, kept] = await twoMembers(store, "cancel-exec");
-      const { pool, started, release } = heldPool();
+      const { pool, started, release, aborted } = heldPool();
       const spy = spyOnFinish(store);
       const outcomes: string[] = [];
       // a 300 ms lease heartbeats every 100 ms; a 60 s lease not at all during the test
@@ -96,6 +107,7 @@ for (const when of ["noticed at a heartbeat", "after the last heartbeat"] as con
       const summary = await working;
 
       assert.deepEqual(summary, { completed: 1, diverged: 0, failed: 0, cancelled: 1 });
+      assert.deepEqual(aborted, [], "the job went on for the member still held");
       assert.deepEqual(outcomes.sort(), [`${cancelled} cancelled`, `${kept} completed`].sort());
       if (when === "noticed at a heartbeat") assert.deepEqual(spy.finished, [kept], "the worker did not offer the cancelled run's result");
       else assert.deepEqual(spy.finished.sort(), [cancelled, kept].sort(), "finish was tried, and refused");
@@ -111,3 +123,29 @@ for (const when of ["noticed at a heartbeat", "after the last heartbeat"] as con
     }
   });
 }
+
+test("a population all of whose runs are cancelled has its job aborted; the worker stores nothing and moves on", async () => {
+  const store = await openStore(join(dir, "all-cancelled.db"));
+  try {
+    const [a, b] = await twoMembers(store, "cancel-all");
+    const { pool, started, aborted } = heldPool();
+    const spy = spyOnFinish(store);
+    const outcomes: string[] = [];
+    const working = processQueue({ store: spy.store, pool, worker: "test:1", leaseMs: 300, onRunFinished: (run, o) => outcomes.push(`${run.id} ${o.status}`) });
+    await started;
+    assert.deepEqual((await store.cancelRuns([a, b])).sort(), [a, b].sort());
+    // never released: the job only ends by being aborted at a heartbeat (every 100 ms)
+    const timeout = sleep(5_000).then(() => "still training after 5 s");
+    const summary = await Promise.race([working, timeout]);
+    assert.deepEqual(summary, { completed: 0, diverged: 0, failed: 0, cancelled: 2 });
+    assert.deepEqual(aborted.sort(), ["0", "1"]);
+    assert.deepEqual(spy.finished, []);
+    assert.deepEqual(outcomes.sort(), [`${a} cancelled`, `${b} cancelled`].sort());
+    for (const id of [a, b]) {
+      const r = (await store.getRun(id))!;
+      assert.deepEqual([r.status, r.error], ["cancelled", null]);
+    }
+  } finally {
+    await store.close();
+  }
+});
