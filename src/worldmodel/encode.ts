@@ -44,7 +44,10 @@
 // against this encoding) width's sweep signs rose 0.67 -> 0.88 (45 pairs), but
 // train size fell 0.83 -> 0.79 and weight decay 0.77 -> 0.73, so sign accuracy
 // went 0.852 -> 0.845; within-family Spearman 0.824 -> 0.827 (0.840 / 0.861 /
-// 0.772 -> 0.829 / 0.856 / 0.797), divergence AUC 0.972 -> 0.966.
+// 0.772 -> 0.829 / 0.856 / 0.797), divergence AUC 0.972 -> 0.966. Crossing
+// only width and parameters: within-family 0.835 / 0.862 / 0.790 (mean 0.829),
+// sign accuracy 0.852 -> 0.846 (width's signs 0.77), divergence AUC 0.965. Both
+// moved less than one fit moves by its own seed (ensemble-train.ts).
 
 import { taskNames, tasks } from "../universe/tasks/index.js";
 import { unitKinds } from "../universe/units/index.js";
