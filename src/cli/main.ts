@@ -155,6 +155,14 @@ function program(): Command {
     .option("--json", "print one JSON object: cancelled and skipped runs"))
     .action(async (runs: string[], opts: Record<string, never>) => (await import("./manage.js")).cancelCommand(runs, opts));
 
+  storeOption(cli.command("requeue")
+    .description("put cancelled and failed runs back in the queue (a worker trains them as new); other runs are skipped")
+    .argument("[runs...]", "run ids or unique prefixes")
+    .option("--sweep <id>", "every run of this sweep")
+    .option("--status <s>", "only runs with this status (cancelled, failed; comma-separated); alone: every run with it")
+    .option("--json", "print one JSON object: requeued and skipped runs"))
+    .action(async (runs: string[], opts: Record<string, never>) => (await import("./manage.js")).requeueCommand(runs, opts));
+
   storeOption(cli.command("rm")
     .description("delete runs with their curves, checkpoints, findings (and annotations) and predictions, and sweeps left empty; without --yes, only show what would go")
     .argument("[runs...]", "run ids or unique prefixes")

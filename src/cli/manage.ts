@@ -1,10 +1,10 @@
-// `toyworld cancel` and `toyworld rm`: take runs out of the queue, and out of the
-// data. Thin over runner/manage.ts; a selection mistake (an
+// `toyworld cancel`, `toyworld requeue` and `toyworld rm`: take runs out of the
+// queue, put them back, and take them out of the data. Thin over runner/manage.ts; a selection mistake (an
 // unknown or ambiguous id, a running run to delete, a parent without its forks)
 // is a usage error, exit code 2. rm deletes nothing without --yes: it prints what
 // it would delete and exits 0.
 
-import { cancelRuns, removeRuns, SelectionError, type RemoveReport } from "../runner/manage.js";
+import { cancelRuns, removeRuns, requeueRuns, SelectionError, type RemoveReport } from "../runner/manage.js";
 import type { RunStatus } from "../store/index.js";
 import { UsageError } from "./errors.js";
 import { filterFrom, withExistingStore, type Out, type StoreFlags } from "./query.js";
@@ -45,6 +45,26 @@ export async function cancelCommand(
   text += listed(report.cancelled, (c) => `${c.id}  was ${c.was}`);
   if (report.skipped.length > 0) {
     text += `skipped ${plural(report.skipped.length, "run")} that had already ended:\n`;
+    text += listed(report.skipped, (s) => `${s.id}  ${s.status}`);
+  }
+  stdout.write(text);
+}
+
+export async function requeueCommand(
+  runs: string[], flags: StoreFlags & { sweep?: string; status?: string }, stdout: Out = process.stdout,
+): Promise<void> {
+  const statuses = flags.status === undefined ? [] : (filterFrom({ status: flags.status }).status as RunStatus[]);
+  const report = await withExistingStore(flags, (store) =>
+    userErrors(() => requeueRuns(store, { refs: runs, sweepId: flags.sweep, statuses })));
+  if (flags.json) {
+    stdout.write(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  let text = `requeued ${plural(report.requeued.length, "run")}`;
+  text += report.requeued.length > 0 ? " (a worker trains them: toyworld worker):\n" : "\n";
+  text += listed(report.requeued, (r) => `${r.id}  was ${r.was}${r.error ? `: ${r.error.split("\n")[0]}` : ""}`);
+  if (report.skipped.length > 0) {
+    text += `skipped ${plural(report.skipped.length, "run")} neither cancelled nor failed:\n`;
     text += listed(report.skipped, (s) => `${s.id}  ${s.status}`);
   }
   stdout.write(text);

@@ -37,6 +37,7 @@ export async function datasetCommand(flags: DatasetFlags): Promise<void> {
   const pool = new WorkerPool({ threads });
   const tty = process.stderr.isTTY && !json;
   let progress = runProgress(0);
+  const requeued = (s: { requeued: number }) => (s.requeued > 0 ? `, ${s.requeued} cancelled requeued` : "");
   let finished = 0;
   const finishedIds: string[] = [];
   let total = 0;
@@ -45,18 +46,18 @@ export async function datasetCommand(flags: DatasetFlags): Promise<void> {
     const summary = await generateDataset(store, pool, {
       runs, seed,
       onEnqueued: (s, r, g) => {
-        total = s.enqueued + s.pending + r.enqueued + g.enqueued;
+        total = s.enqueued + s.pending + s.requeued + r.enqueued + r.requeued + g.enqueued + g.requeued;
         if (!json) {
-          process.stderr.write(`dataset wm-${seed}: ${s.planned} planned (${s.inSweeps} in sweeps), ${s.present} already stored (${s.pending} of them still to train), ` +
+          process.stderr.write(`dataset wm-${seed}: ${s.planned} planned (${s.inSweeps} in sweeps), ${s.present} already stored (${s.pending} of them still to train${s.requeued > 0 ? `, ${s.requeued} cancelled ones requeued` : ""}), ` +
             `${s.enqueued} enqueued (~${Math.round(s.estimatedSeconds)} s of estimated training), ${s.sweepsCreated} sweeps registered; ` +
-            `seed replicates: ${r.planned} planned, ${r.enqueued} enqueued; grokking probes: ${g.planned} planned, ${g.enqueued} enqueued\n`);
+            `seed replicates: ${r.planned} planned, ${r.enqueued} enqueued${requeued(r)}; grokking probes: ${g.planned} planned, ${g.enqueued} enqueued${requeued(g)}\n`);
         }
         progress = runProgress(total, { quiet: !tty });
       },
       onForksEnqueued: (f) => {
-        if (!json) process.stderr.write(`\nforks: ${f.planned} planned, ${f.present} already stored, ${f.enqueued} enqueued, ${f.skipped} skipped (parent not completed)\n`);
+        if (!json) process.stderr.write(`\nforks: ${f.planned} planned, ${f.present} already stored, ${f.enqueued} enqueued${requeued(f)}, ${f.skipped} skipped (parent not completed)\n`);
         progress.stop();
-        progress = runProgress(f.enqueued, { quiet: !tty, what: "forks" });
+        progress = runProgress(f.enqueued + f.requeued, { quiet: !tty, what: "forks" });
       },
       onRunFinished: (run, status) => {
         finished++;

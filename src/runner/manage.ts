@@ -1,5 +1,6 @@
 // Acting on runs a person names: which runs they mean (run ids or unique prefixes,
-// the runs of a sweep, the runs with some statuses), cancelling them, removing them.
+// the runs of a sweep, the runs with some statuses), cancelling them, requeueing
+// them, removing them.
 // Bad input is a SelectionError that names what was expected and what was found; the
 // command line turns it into a usage error.
 //
@@ -9,6 +10,10 @@
 // learns it at its next heartbeat (a third of its lease) and drops the result
 // without trying. Runs that already ended are left as they are and reported as
 // skipped.
+//
+// Requeue: cancelled and failed runs go back in the queue (a failure after a fix,
+// a cancel taken back); the next worker trains them like new runs. Others are
+// reported as skipped.
 //
 // Remove: the runs named and the runs of a sweep, narrowed to some statuses (or,
 // with statuses alone, every run with them). The store deletes each run with
@@ -107,6 +112,47 @@ export async function cancelRuns(store: Store, req: CancelRequest): Promise<Canc
     // a candidate the store did not cancel ended (or was cancelled) in between: say how
     const status = CANCELLABLE.includes(run.status) ? (await store.getRun(run.id))?.status ?? run.status : run.status;
     report.skipped.push({ id: run.id, status });
+  }
+  return report;
+}
+
+// ---- requeue ----
+
+export interface RequeueRequest {
+  /** run ids or unique prefixes */
+  refs?: string[];
+  /** the runs of this sweep */
+  sweepId?: string;
+  /** only runs with one of these statuses (cancelled, failed); alone: every run with one of them */
+  statuses?: RunStatus[];
+}
+
+export interface RequeueReport {
+  /** runs back in the queue, the status they had and (failed runs) their error */
+  requeued: { id: string; was: "cancelled" | "failed"; error: string | null }[];
+  /** selected runs left as they are, with their status */
+  skipped: { id: string; status: RunStatus }[];
+}
+
+const REQUEUEABLE: readonly RunStatus[] = ["cancelled", "failed"];
+
+export async function requeueRuns(store: Store, req: RequeueRequest): Promise<RequeueReport> {
+  const refs = req.refs ?? [];
+  const statuses = req.statuses ?? [];
+  if (refs.length === 0 && req.sweepId === undefined && statuses.length === 0) {
+    throw new SelectionError("say which runs to requeue: run ids, --sweep ID or --status cancelled,failed");
+  }
+  const other = statuses.filter((s) => !REQUEUEABLE.includes(s));
+  if (other.length > 0) throw new SelectionError(`--status ${other.join(",")}: only cancelled and failed runs can be requeued`);
+  const named = refs.length > 0 || req.sweepId !== undefined;
+  let selected = await selectRuns(store, named ? { refs, sweepId: req.sweepId } : { statuses });
+  if (named && statuses.length > 0) selected = selected.filter((r) => statuses.includes(r.status));
+  const candidates = selected.filter((r) => REQUEUEABLE.includes(r.status));
+  const done = new Set(await store.requeueRuns(candidates.map((r) => r.id)));
+  const report: RequeueReport = { requeued: [], skipped: [] };
+  for (const run of selected) {
+    if (done.has(run.id)) report.requeued.push({ id: run.id, was: run.status as "cancelled" | "failed", error: run.error });
+    else report.skipped.push({ id: run.id, status: REQUEUEABLE.includes(run.status) ? (await store.getRun(run.id))?.status ?? run.status : run.status });
   }
   return report;
 }

@@ -1,8 +1,8 @@
 // The run queue: enqueue, claim with a lease, heartbeat, requeue of lapsed or
 // orphaned runs, the compare-and-set endings (finish, fail) that only take
-// effect while the run is still running and held by the caller, and cancel, which
+// effect while the run is still running and held by the caller, cancel, which
 // ends queued and running runs so that no claim, finish, fail or heartbeat touches
-// them again. Every write is one
+// them again, and requeue, which puts cancelled and failed runs back in the queue. Every write is one
 // transaction (dialect.ts: BEGIN IMMEDIATE on SQLite). claim is one
 // UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING *, atomic across processes:
 // SQLite runs it under the database's write lock; PostgreSQL locks the picked rows
@@ -100,6 +100,28 @@ export async function cancelRuns(c: Conn, ids: string[]): Promise<string[]> {
     }
   });
   return unique.filter((id) => cancelled.has(id));
+}
+
+export async function requeueRuns(c: Conn, ids: string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return [];
+  const requeued = new Set<string>();
+  await writeTx(c, async (trx) => {
+    for (const part of chunks(unique, ID_CHUNK)) {
+      // a run that had started counts one more attempt (as a lapsed lease does); the
+      // worker stays as the record of who last held it, the error goes with the ending
+      const back = (started: boolean) => {
+        const q = trx
+          .updateTable("runs")
+          .set((eb) => ({ status: "queued", attempts: started ? eb("attempts", "+", 1) : eb.ref("attempts"), error: null, started_at: null, finished_at: null, lease_until: null }))
+          .where("id", "in", part)
+          .where("status", "in", ["cancelled", "failed"]);
+        return (started ? q.where("started_at", "is not", null) : q.where("started_at", "is", null)).returning("id").execute();
+      };
+      for (const r of [...(await back(true)), ...(await back(false))]) requeued.add(r.id);
+    }
+  });
+  return unique.filter((id) => requeued.has(id));
 }
 
 export async function requeueStale(c: Conn, now: number, deadWorkers: string[] = []): Promise<number> {

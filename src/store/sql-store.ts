@@ -85,6 +85,9 @@ export class SqlStore implements Store {
   cancelRuns(ids: string[]): Promise<string[]> {
     return queue.cancelRuns(this.c, ids);
   }
+  requeueRuns(ids: string[]): Promise<string[]> {
+    return queue.requeueRuns(this.c, ids);
+  }
   deleteRuns(ids: string[], options?: { dryRun?: boolean }): Promise<DeletedRuns> {
     return deleteRuns(this.c, ids, options);
   }

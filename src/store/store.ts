@@ -267,6 +267,15 @@ export interface Store {
    */
   cancelRuns(ids: string[]): Promise<string[]>;
   /**
+   * Puts the cancelled and failed runs among `ids` back in the queue, in one
+   * transaction, and returns their ids (in input order); other runs and unknown ids
+   * are left as they are. Neither kind has curves or checkpoints (the store refuses
+   * them after a cancel, and a failure writes none), so a requeued run is a queued
+   * run again: its error and start and end times are cleared, its priority kept, and
+   * one that had started counts one more attempt.
+   */
+  requeueRuns(ids: string[]): Promise<string[]>;
+  /**
    * Deletes runs with everything stored for them: curves, checkpoints, the findings
    * that involve them (with those findings' annotations), predictions made for them,
    * and sweeps left without runs. One transaction; throws (deleting nothing) if a run

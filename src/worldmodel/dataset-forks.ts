@@ -17,19 +17,38 @@ export const runKey = (name: string, configId: string): string => `${name}@${con
 
 export interface NamedRunsSummary {
   planned: number;
+  /** already in the store (any status) */
   present: number;
+  /** of those, cancelled ones put back in the queue */
+  requeued: number;
   enqueued: number;
 }
 
 /**
+ * Puts the cancelled ones among stored runs of the plan back in the queue, so a
+ * resumed dataset ends whole (a person who cancelled runs to stop a build resumes
+ * it by running the build again); returns how many.
+ */
+export async function requeueCancelled(store: Store, present: readonly RunRecord[]): Promise<number> {
+  const cancelled = present.filter((r) => r.status === "cancelled").map((r) => r.id);
+  return cancelled.length > 0 ? (await store.requeueRuns(cancelled)).length : 0;
+}
+
+/**
  * Enqueues the planned runs (seed replicates, grokking probes: runs that need no
- * other run's result) that the store does not hold yet; `stored` holds the
- * dataset's stored runs by runKey.
+ * other run's result) that the store does not hold yet, and requeues those it
+ * holds cancelled; `stored` holds the dataset's stored runs by runKey.
  */
 export async function enqueueMissing(store: Store, planned: readonly { name: string; run: NewRun }[], stored: ReadonlyMap<string, RunRecord>): Promise<NamedRunsSummary> {
-  const missing = planned.filter((p) => !stored.has(runKey(p.name, p.run.configId)));
-  if (missing.length > 0) await store.enqueue(missing.map((p) => p.run));
-  return { planned: planned.length, present: planned.length - missing.length, enqueued: missing.length };
+  const present: RunRecord[] = [];
+  const missing: NewRun[] = [];
+  for (const p of planned) {
+    const run = stored.get(runKey(p.name, p.run.configId));
+    if (run) present.push(run);
+    else missing.push(p.run);
+  }
+  if (missing.length > 0) await store.enqueue(missing);
+  return { planned: planned.length, present: present.length, requeued: await requeueCancelled(store, present), enqueued: missing.length };
 }
 
 /**
@@ -75,6 +94,8 @@ export function planForks(plan: readonly PlannedRun[], seed: number, fraction = 
 export interface ForkEnqueueSummary {
   planned: number;
   present: number;
+  /** of those, cancelled ones put back in the queue */
+  requeued: number;
   enqueued: number;
   /** parents not completed (still queued, failed or diverged) or interventions that do not validate */
   skipped: number;
@@ -82,11 +103,13 @@ export interface ForkEnqueueSummary {
 
 /**
  * Enqueues the planned forks whose parent completed and that the store does not
- * hold yet. `stored` holds the dataset's stored runs by runKey (name and config id).
+ * hold yet, and requeues those it holds cancelled. `stored` holds the dataset's
+ * stored runs by runKey (name and config id).
  */
 export async function enqueueForks(store: Store, forks: readonly PlannedFork[], stored: ReadonlyMap<string, RunRecord>): Promise<ForkEnqueueSummary> {
-  const summary: ForkEnqueueSummary = { planned: forks.length, present: 0, enqueued: 0, skipped: 0 };
+  const summary: ForkEnqueueSummary = { planned: forks.length, present: 0, requeued: 0, enqueued: 0, skipped: 0 };
   const runs: NewRun[] = [];
+  const present: RunRecord[] = [];
   for (const f of forks) {
     const parent = stored.get(runKey(f.parent.name, f.parent.configId));
     const v = parent?.status === "completed" ? validateExperiment(applyInterventions(parent.config, f.interventions)) : null;
@@ -94,8 +117,9 @@ export async function enqueueForks(store: Store, forks: readonly PlannedFork[], 
       summary.skipped++;
       continue;
     }
-    if (stored.has(runKey(f.name, v.id))) {
-      summary.present++;
+    const run = stored.get(runKey(f.name, v.id));
+    if (run) {
+      present.push(run);
       continue;
     }
     runs.push({
@@ -105,5 +129,7 @@ export async function enqueueForks(store: Store, forks: readonly PlannedFork[], 
   }
   if (runs.length > 0) await store.enqueue(runs);
   summary.enqueued = runs.length;
+  summary.present = present.length;
+  summary.requeued = await requeueCancelled(store, present);
   return summary;
 }

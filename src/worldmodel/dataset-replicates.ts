@@ -16,7 +16,7 @@ import { validateExperiment } from "../universe/config/validate.js";
 import { generatorRng } from "../universe/generate/index.js";
 import type { NewRun, RunRecord, Store } from "../store/store.js";
 import type { PlannedRun } from "./dataset-plan.js";
-import { runKey, type NamedRunsSummary } from "./dataset-forks.js";
+import { requeueCancelled, runKey, type NamedRunsSummary } from "./dataset-forks.js";
 
 /** Fraction of the independent samples that get a seed replicate. */
 export const DEFAULT_REPLICATE_FRACTION = 0.1;
@@ -69,16 +69,18 @@ export function planReplicates(plan: readonly PlannedRun[], seed: number, fracti
 export type ReplicateEnqueueSummary = NamedRunsSummary;
 
 /**
- * Enqueues the planned replicates the store does not hold yet (`stored`: the
- * dataset's runs by runKey). A sweep replicate whose original is not stored yet
+ * Enqueues the planned replicates the store does not hold yet, and requeues those
+ * it holds cancelled (`stored`: the dataset's runs by runKey). A sweep replicate whose original is not stored yet
  * waits for a later call (it would have no sweep to join).
  */
 export async function enqueueReplicates(store: Store, replicates: readonly PlannedReplicate[], stored: ReadonlyMap<string, RunRecord>): Promise<ReplicateEnqueueSummary> {
-  const summary: ReplicateEnqueueSummary = { planned: replicates.length, present: 0, enqueued: 0 };
+  const summary: ReplicateEnqueueSummary = { planned: replicates.length, present: 0, requeued: 0, enqueued: 0 };
   const runs: NewRun[] = [];
+  const present: RunRecord[] = [];
   for (const r of replicates) {
-    if (stored.has(runKey(r.name, r.run.configId))) {
-      summary.present++;
+    const run = stored.get(runKey(r.name, r.run.configId));
+    if (run) {
+      present.push(run);
       continue;
     }
     if (!r.original.sweep) {
@@ -90,5 +92,7 @@ export async function enqueueReplicates(store: Store, replicates: readonly Plann
   }
   if (runs.length > 0) await store.enqueue(runs);
   summary.enqueued = runs.length;
+  summary.present = present.length;
+  summary.requeued = await requeueCancelled(store, present);
   return summary;
 }

@@ -3,7 +3,8 @@
 // sweep with store.createSweep so its runs carry the sweep id, then works the
 // queue on the worker pool. Resumable: runs are recognized by their names
 // (`wm-<seed>-<index>`), so a second call enqueues nothing already stored and
-// only trains what is still queued (or was interrupted). Seed replicates of some
+// only trains what is still queued (or was interrupted); runs of the plan that
+// were cancelled go back in the queue (cancelling is a way to pause a build). Seed replicates of some
 // samples and of some whole sweeps (dataset-replicates.ts) go in with the plan; then the forks of the
 // plan (dataset-forks.ts) whose parents completed are enqueued and trained. A stored run counts only
 // if its config is the planned one (a changed generator plans new configs under
@@ -14,7 +15,7 @@ import type { WorkerPool } from "../engine/pool.js";
 import { processQueue, type ExecutorSummary } from "../runner/executor.js";
 import type { NewRun, RunRecord, Store } from "../store/store.js";
 import { DEFAULT_DATASET_BUDGET, planDataset, type DatasetBudget, type PlannedRun } from "./dataset-plan.js";
-import { DEFAULT_FORK_FRACTION, enqueueForks, planForks, runKey, type ForkEnqueueSummary } from "./dataset-forks.js";
+import { DEFAULT_FORK_FRACTION, enqueueForks, planForks, requeueCancelled, runKey, type ForkEnqueueSummary } from "./dataset-forks.js";
 import { DEFAULT_GROKKING_FRACTION, enqueueGrokkingProbes, planGrokkingProbes, type ProbeEnqueueSummary } from "./dataset-grokking.js";
 import { DEFAULT_REPLICATE_FRACTION, DEFAULT_SWEEP_REPLICATE_FRACTION, enqueueReplicates, planReplicates, type ReplicateEnqueueSummary } from "./dataset-replicates.js";
 
@@ -38,6 +39,8 @@ export interface EnqueueSummary {
   present: number;
   /** of those, still queued or running (trained by this call) */
   pending: number;
+  /** of those, cancelled ones put back in the queue (trained by this call) */
+  requeued: number;
   enqueued: number;
   /** sweeps registered by this call */
   sweepsCreated: number;
@@ -65,7 +68,7 @@ function newRunOf(p: PlannedRun, sweepId: string | null): NewRun {
 export async function enqueueDataset(store: Store, opts: DatasetOptions, plan = planDataset(opts.runs, opts.seed, opts.budget ?? DEFAULT_DATASET_BUDGET)): Promise<EnqueueSummary> {
   const stored = await datasetRuns(store, opts.seed);
   const summary: EnqueueSummary = {
-    planned: plan.length, present: 0, pending: 0, enqueued: 0, sweepsCreated: 0,
+    planned: plan.length, present: 0, pending: 0, requeued: 0, enqueued: 0, sweepsCreated: 0,
     inSweeps: plan.filter((p) => p.sweep !== null).length, estimatedSeconds: 0,
   };
   // in plan order (so a partly trained dataset is a prefix of the plan); a sweep
@@ -76,6 +79,7 @@ export async function enqueueDataset(store: Store, opts: DatasetOptions, plan = 
     if (p.sweep && run?.sweepId) sweepIds.set(p.sweep.name, run.sweepId);
   }
   let batch: NewRun[] = [];
+  const present: RunRecord[] = [];
   const flush = async () => {
     if (batch.length > 0) await store.enqueue(batch);
     batch = [];
@@ -83,7 +87,7 @@ export async function enqueueDataset(store: Store, opts: DatasetOptions, plan = 
   for (const p of plan) {
     const run = stored.get(runKey(p.name, p.configId));
     if (run) {
-      summary.present++;
+      present.push(run);
       if (run.status === "queued" || run.status === "running") summary.pending++;
       continue;
     }
@@ -102,6 +106,8 @@ export async function enqueueDataset(store: Store, opts: DatasetOptions, plan = 
     if (batch.length >= 500) await flush();
   }
   await flush();
+  summary.present = present.length;
+  summary.requeued = await requeueCancelled(store, present);
   return summary;
 }
 

@@ -1,6 +1,6 @@
-// `toyworld cancel` and `toyworld rm` on small stores of queued, running, finished
+// `toyworld cancel`, `requeue` and `rm` on small stores of queued, running, finished
 // and forked runs in a sweep: what each selects (id prefixes, --sweep, --all-queued,
-// --status), what ends cancelled and what is skipped, rm's dry run by default and
+// --status), what ends cancelled or back in the queue and what is skipped, rm's dry run by default and
 // its refusals, JSON shapes, and mistakes as UsageErrors; a few commands run as a
 // user runs them, for exit codes. Each test gets a store of its own.
 
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore, type NewRun, type RunResult } from "../../src/store/index.js";
-import { cancelCommand, rmCommand } from "../../src/cli/manage.js";
+import { cancelCommand, requeueCommand, rmCommand } from "../../src/cli/manage.js";
 import { UsageError } from "../../src/cli/errors.js";
 
 const cli = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
@@ -103,6 +103,38 @@ test("cancel: mistakes name what was expected and found", async () => {
   await usage(output((o) => cancelCommand([], { db: f.db, sweep: "snosuch" }, o)), /no sweep 'snosuch'/);
   await usage(output((o) => cancelCommand([f.q1], { db: join(dir, "missing.db") }, o)), /no store at/);
   assert.equal((await statuses(f.db)).q1, "queued", "nothing was cancelled");
+});
+
+test("requeue: cancelled and failed runs go back in the queue (by id, sweep or status); others are skipped", async () => {
+  const f = await fixture();
+  const store = await openStore(f.db);
+  try {
+    assert.equal(await store.fail(f.busy, "other:1", "out of memory\n    at train"), true);
+  } finally {
+    await store.close();
+  }
+  await output((o) => cancelCommand([f.q1], { db: f.db }, o));
+
+  const bySweep = await output((o) => requeueCommand([], { db: f.db, sweep: f.sweep }, o));
+  assert.match(bySweep, new RegExp(`^requeued 1 run \\(a worker trains them: toyworld worker\\):\n  ${f.q1}  was cancelled\n`));
+  assert.match(bySweep, new RegExp(`skipped 2 runs neither cancelled nor failed:\n  ${f.q2}  queued\n  ${f.done}  completed\n$`));
+
+  const failed = await output((o) => requeueCommand([], { db: f.db, status: "failed" }, o));
+  assert.equal(failed, `requeued 1 run (a worker trains them: toyworld worker):\n  ${f.busy}  was failed: out of memory\n`, "the error's first line");
+  assert.deepEqual(await statuses(f.db), { q1: "queued", q2: "queued", done: "completed", parent: "completed", fork: "queued", busy: "queued" });
+  assert.deepEqual(JSON.parse(await output((o) => requeueCommand([f.busy.slice(0, 10)], { db: f.db, json: true }, o))),
+    { requeued: [], skipped: [{ id: f.busy, status: "queued" }] });
+
+  const usage = (p: Promise<unknown>, re: RegExp) => assert.rejects(p, (e: unknown) => e instanceof UsageError && re.test(e.message));
+  await usage(output((o) => requeueCommand([], { db: f.db }, o)), /say which runs to requeue: run ids, --sweep ID or --status cancelled,failed/);
+  await usage(output((o) => requeueCommand([], { db: f.db, status: "completed" }, o)), /--status completed: only cancelled and failed runs can be requeued/);
+  await usage(output((o) => requeueCommand(["zzzz"], { db: f.db }, o)), /no run 'zzzz'/);
+
+  await output((o) => cancelCommand([f.fork], { db: f.db }, o));
+  const cli = await run("requeue", f.fork, "--db", f.db, "--json");
+  assert.equal(cli.code, 0, cli.err);
+  assert.deepEqual(JSON.parse(cli.out), { requeued: [{ id: f.fork, was: "cancelled", error: null }], skipped: [] });
+  assert.equal((await run("requeue", "--status", "running", "--db", f.db)).code, 2);
 });
 
 test("rm: a dry run by default, then --yes deletes; forks need their parent selected with them", async () => {

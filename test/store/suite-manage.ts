@@ -1,6 +1,7 @@
-// The cancel and delete part of the store suite: cancelRuns ends queued and running
-// runs for good (nothing claims, finishes, fails or requeues them after), also when
-// it races claimers on other connections; finish stores checkpoints with the result
+// The cancel, requeue and delete part of the store suite: cancelRuns ends queued and
+// running runs for good (nothing claims, finishes, fails or requeues them after), also
+// when it races claimers on other connections; requeueRuns puts cancelled and failed
+// runs back in the queue on purpose, and they then train like new ones; finish stores checkpoints with the result
 // only while the run is held; deleteRuns removes a run with everything stored for it
 // (and sweeps it leaves empty), counts the same as a dry run, and refuses running
 // runs and parents without their forks, deleting nothing.
@@ -54,6 +55,41 @@ export function manageTests(ctx: SuiteContext): void {
     const counts = await s.countRuns({ family });
     assert.deepEqual([counts.cancelled, counts.queued, counts.completed, counts.failed], [2, 1, 1, 1]);
     assert.deepEqual((await s.listRuns({ family, status: "cancelled" })).map((x) => x.id).sort(), [queued, running].sort());
+  });
+
+  test("requeueRuns puts cancelled and failed runs back in the queue; a requeued run trains and stores like a new one", async () => {
+    const s = ctx.store();
+    await drain(s);
+    const family = uniqueFamily("requeue");
+    const [cancelledQueued, cancelledRunning, failed, done, queued] = await s.enqueue([
+      newRun(family, { priority: 1 }), newRun(family, { priority: 10 }), newRun(family, { priority: 9 }), newRun(family, { priority: 8 }), newRun(family),
+    ]);
+    assert.deepEqual((await s.claim("w:1", 3, 60_000)).map((r) => r.id), [cancelledRunning, failed, done]);
+    assert.equal(await s.fail(failed!, "w:1", "boom"), true);
+    assert.equal(await s.finish(done!, "w:1", result(curves(["train_loss"], 4))), true);
+    assert.deepEqual((await s.cancelRuns([cancelledQueued!, cancelledRunning!])).sort(), [cancelledQueued, cancelledRunning].sort());
+
+    assert.deepEqual(await s.requeueRuns([done!, failed!, "rnosuchrun000000", queued!, cancelledRunning!, cancelledQueued!, failed!]),
+      [failed, cancelledRunning, cancelledQueued], "input order, once each; completed, queued and unknown runs left alone");
+    for (const id of [failed!, cancelledRunning!, cancelledQueued!]) {
+      const r = (await s.getRun(id))!;
+      assert.deepEqual([r.status, r.error, r.startedAt, r.finishedAt, r.leaseUntil], ["queued", null, null, null, null], id);
+    }
+    assert.equal((await s.getRun(failed!))!.attempts, 1, "a run that had started counts an attempt");
+    assert.equal((await s.getRun(cancelledRunning!))!.attempts, 1);
+    assert.equal((await s.getRun(cancelledQueued!))!.attempts, 0, "one that never started does not");
+    assert.equal((await s.getRun(cancelledRunning!))!.priority, 10, "priority is kept");
+    assert.equal((await s.getRun(done!))!.status, "completed");
+    assert.deepEqual(await s.requeueRuns([failed!]), [], "a queued run is not requeued again");
+    assert.deepEqual(await s.requeueRuns([]), []);
+
+    assert.deepEqual(await s.heartbeat("w:1", [cancelledRunning!], 60_000), [], "the old worker does not get the run back");
+    assert.equal(await s.finish(cancelledRunning!, "w:1", result(curves(["train_loss"], 3))), false, "nor can it store its result");
+    assert.deepEqual((await s.claim("w:2", 10, 60_000)).map((r) => r.id), [cancelledRunning, failed, cancelledQueued, queued], "claimed like any queued run");
+    assert.equal(await s.finish(failed!, "w:2", result(curves(["train_loss", "test_loss"], 6))), true);
+    const again = (await s.getRun(failed!))!;
+    assert.deepEqual([again.status, again.error, again.worker], ["completed", null, "w:2"]);
+    assert.deepEqual(Object.keys((await s.getCurves([failed!])).get(failed!)!).sort(), ["test_loss", "train_loss"]);
   });
 
   test("finish and insertFinished store a run's checkpoints with its result", async () => {

@@ -88,17 +88,20 @@ test("sparse-parity probes are valid, within budget and spread over data size, b
   assert.ok(depths.includes(1) && depths.includes(2), "one and two hidden layers");
 });
 
-test("probes are enqueued once: a second call finds them stored", async () => {
+test("probes are enqueued once: a second call finds them stored (and requeues a cancelled one)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "toyworld-wm-probes-"));
   const store = await openStore(join(dir, "wm.db"));
   try {
     const probes = planGrokkingProbes(100, 5);
     const first = await enqueueGrokkingProbes(store, probes, await datasetRuns(store, 5));
-    assert.deepEqual(first, { planned: 10, present: 0, enqueued: 10 });
+    assert.deepEqual(first, { planned: 10, present: 0, requeued: 0, enqueued: 10 });
     const queued = (await store.listRuns()).filter((r) => r.status === "queued").map((r) => r.name).sort();
     assert.deepEqual(queued, [0, 1, 2, 3, 4].flatMap((i) => [`wm-5-g${i}`, `wm-5-p${i}`]).sort());
+    const g2 = (await store.listRuns()).find((r) => r.name === "wm-5-g2")!;
+    await store.cancelRuns([g2.id]);
     const longer = await enqueueGrokkingProbes(store, planGrokkingProbes(160, 5), await datasetRuns(store, 5));
-    assert.deepEqual(longer, { planned: 16, present: 10, enqueued: 6 });
+    assert.deepEqual(longer, { planned: 16, present: 10, requeued: 1, enqueued: 6 });
+    assert.equal((await store.getRun(g2.id))!.status, "queued");
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

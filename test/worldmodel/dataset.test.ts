@@ -1,7 +1,8 @@
 // The standing dataset: its plan is deterministic and prefix-stable, every run
 // validates within the budget, sweeps are one-at-a-time (their runs differ in
 // exactly the sweep's path), seed replicates differ from their originals in seeds
-// only, and building it in a store, forks and replicates included, is resumable.
+// only, and building it in a store, forks and replicates included, is resumable
+// (runs of the plan that were cancelled go back in the queue).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -97,8 +98,8 @@ test("building the dataset is resumable: a second call enqueues nothing, a longe
     // every sample gets a fork here (forkFraction 1), once its parent has completed, and a seed replicate
     const first = await generateDataset(store, pool, { runs: 4, seed: 8, budget: TINY, forkFraction: 1, replicateFraction: 1, sweepReplicateFraction: 0 });
     assert.equal(first.enqueued, 4);
-    assert.deepEqual(first.probes, { planned: 0, present: 0, enqueued: 0 }, "5% of 4 runs rounds to no grokking probe");
-    assert.deepEqual(first.replicates, { planned: 3, present: 0, enqueued: 3 });
+    assert.deepEqual(first.probes, { planned: 0, present: 0, requeued: 0, enqueued: 0 }, "5% of 4 runs rounds to no grokking probe");
+    assert.deepEqual(first.replicates, { planned: 3, present: 0, requeued: 0, enqueued: 3 });
     const replicas = (await store.listRuns()).filter((r) => r.name?.startsWith("wm-8-r"));
     assert.deepEqual(replicas.map((r) => r.name).sort(), ["wm-8-r0", "wm-8-r1", "wm-8-r2"]);
     const parents = (await store.listRuns()).filter((r) => !r.lineage && !r.name?.startsWith("wm-8-r"));
@@ -107,7 +108,7 @@ test("building the dataset is resumable: a second call enqueues nothing, a longe
     assert.equal(first.forks.enqueued, completedSamples.length);
     assert.equal(first.completed + first.diverged, 4 + 3 + first.forks.enqueued);
     const replicasAgain = await enqueueReplicates(store, planReplicates(planDataset(4, 8, TINY), 8, 1, 0), await datasetRuns(store, 8));
-    assert.deepEqual(replicasAgain, { planned: 3, present: 3, enqueued: 0 });
+    assert.deepEqual(replicasAgain, { planned: 3, present: 3, requeued: 0, enqueued: 0 });
     const forks = (await store.listRuns()).filter((r) => r.lineage);
     assert.ok(forks.length > 0, "some forks were trained");
     for (const f of forks) {
@@ -158,11 +159,11 @@ test("sweep replicates join their original's sweep, and wait until it is stored"
     const replicates = planReplicates(plan, 8, 0, 1);
     assert.deepEqual(replicates.map((r) => r.name), ["wm-8-r3", "wm-8-r4", "wm-8-r5", "wm-8-r6"]);
     const early = await enqueueReplicates(store, replicates, await datasetRuns(store, 8));
-    assert.deepEqual(early, { planned: 4, present: 0, enqueued: 0 }, "no sweep to join yet");
+    assert.deepEqual(early, { planned: 4, present: 0, requeued: 0, enqueued: 0 }, "no sweep to join yet");
 
     await enqueueDataset(store, { runs: 7, seed: 8, budget: TINY });
     const summary = await enqueueReplicates(store, replicates, await datasetRuns(store, 8));
-    assert.deepEqual(summary, { planned: 4, present: 0, enqueued: 4 });
+    assert.deepEqual(summary, { planned: 4, present: 0, requeued: 0, enqueued: 4 });
     const runs = await store.listRuns();
     const sweepId = runs.find((r) => r.name === "wm-8-3")!.sweepId;
     assert.ok(sweepId);
@@ -172,7 +173,50 @@ test("sweep replicates join their original's sweep, and wait until it is stored"
       assert.equal(stored.configId, r.run.configId);
     }
     const again = await enqueueReplicates(store, replicates, await datasetRuns(store, 8));
-    assert.deepEqual(again, { planned: 4, present: 4, enqueued: 0 });
+    assert.deepEqual(again, { planned: 4, present: 4, requeued: 0, enqueued: 0 });
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("resuming a build requeues the runs of the plan that were cancelled: samples, sweep points, replicates and forks", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "toyworld-wm-requeue-"));
+  const store = await openStore(join(dir, "wm.db"));
+  try {
+    // seed 8, 7 runs: three samples, then the sweep wm-8-s3 of four points
+    const plan = planDataset(7, 8, TINY);
+    await enqueueDataset(store, { runs: 7, seed: 8, budget: TINY });
+    const replicates = planReplicates(plan, 8, 1, 0);
+    await enqueueReplicates(store, replicates, await datasetRuns(store, 8));
+    const byName = async () => new Map((await store.listRuns()).map((r) => [r.name!, r]));
+    let runs = await byName();
+    // a worker takes everything: the samples complete (a stand-in result is enough for
+    // their forks), a sweep point fails, another and a replicate are cancelled
+    assert.equal((await store.claim("w:1", 20, 60_000)).length, 10);
+    for (const id of ["wm-8-0", "wm-8-1", "wm-8-2"].map((n) => runs.get(n)!.id)) {
+      const steps = Int32Array.from([0, 1]), values = Float64Array.from([1, 0.5]);
+      await store.finish(id, "w:1", { status: "completed", divergedAt: null, wallSeconds: 1, paramCount: 10, curves: { train_loss: { steps, values } } });
+    }
+    await store.fail(runs.get("wm-8-3")!.id, "w:1", "boom");
+    await store.cancelRuns([runs.get("wm-8-4")!.id, runs.get("wm-8-r1")!.id]);
+
+    const resumed = await enqueueDataset(store, { runs: 7, seed: 8, budget: TINY });
+    assert.deepEqual({ present: resumed.present, pending: resumed.pending, requeued: resumed.requeued, enqueued: resumed.enqueued },
+      { present: 7, pending: 2, requeued: 1, enqueued: 0 }, "the cancelled sweep point is back in the queue, nothing is enqueued twice");
+    assert.deepEqual(await enqueueReplicates(store, replicates, await datasetRuns(store, 8)), { planned: 3, present: 3, requeued: 1, enqueued: 0 });
+    runs = await byName();
+    assert.equal(runs.get("wm-8-4")!.status, "queued");
+    assert.equal(runs.get("wm-8-r1")!.status, "queued");
+    assert.equal(runs.get("wm-8-3")!.status, "failed", "a failure is left for a person to look at (toyworld requeue)");
+    assert.equal(runs.size, 7 + 3, "one run per name");
+
+    const forks = planForks(plan, 8, 1);
+    assert.equal((await enqueueForks(store, forks, await datasetRuns(store, 8))).enqueued, 3);
+    await store.cancelRuns([(await byName()).get("wm-8-f1")!.id]);
+    const forksAgain = await enqueueForks(store, forks, await datasetRuns(store, 8));
+    assert.deepEqual({ present: forksAgain.present, requeued: forksAgain.requeued, enqueued: forksAgain.enqueued }, { present: 3, requeued: 1, enqueued: 0 });
+    assert.deepEqual((await store.countRuns()).cancelled, 0);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
