@@ -2,8 +2,8 @@
 // orphaned runs, the compare-and-set endings (finish, fail) that only take
 // effect while the run is still running and held by the caller, cancel, which
 // ends queued and running runs so that no claim, finish, fail or heartbeat touches
-// them again, and requeue, which puts cancelled and failed runs back in the queue. Every write is one
-// transaction (dialect.ts: BEGIN IMMEDIATE on SQLite). claim is one
+// them again, and requeue, which puts cancelled and failed runs back in the queue.
+// Every write is one transaction (dialect.ts: BEGIN IMMEDIATE on SQLite). claim is one
 // UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING *, atomic across processes:
 // SQLite runs it under the database's write lock; PostgreSQL locks the picked rows
 // FOR UPDATE SKIP LOCKED, so concurrent claimers pass them by.
