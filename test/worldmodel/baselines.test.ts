@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FamilyMeanPredictor, NearestNeighboursPredictor, PowerLawPredictor, baselines, BASELINE_NAMES } from "../../src/worldmodel/baselines/index.js";
+import { nearestRows } from "../../src/worldmodel/baselines/nearest-neighbours.js";
 import { fitPowerLaw } from "../../src/worldmodel/baselines/power-law.js";
 import { meanAbsoluteError, spearman } from "../../src/worldmodel/metrics.js";
 import { prefixQuery } from "../../src/worldmodel/evaluate.js";
@@ -43,6 +44,26 @@ test("k-NN: a training config is its own nearest neighbour; support and std are 
   assert.ok([...p!.curves.test_loss.std].every((s) => s > 0));
   for (const k of EVENT_KINDS) assert.ok(p!.events[k] >= 0 && p!.events[k] < 1, `P(${k}) is a probability`);
   assert.ok(train.some((e) => e.events.diverged) && p!.events.diverged > 0, "a seen event keeps a positive probability");
+});
+
+test("k-NN search: the early-stopping sums find exactly the brute-force neighbours, ties to the lower index", () => {
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const dims = 17, n = 600;
+  // coarse values (multiples of 0.5) make equal distances common
+  const rows = Float32Array.from({ length: n * dims }, () => Math.round(rand() * 6) / 2);
+  for (let t = 0; t < 40; t++) {
+    const q = Float32Array.from({ length: dims }, () => Math.round(rand() * 6) / 2);
+    const k = 1 + (t % 9);
+    const brute = Array.from({ length: n }, (_, i) => {
+      let d = 0;
+      for (let j = 0; j < dims; j++) d += (q[j]! - rows[i * dims + j]!) ** 2;
+      return { i, d };
+    }).sort((a, b) => a.d - b.d || a.i - b.i).slice(0, k);
+    assert.deepEqual(nearestRows(q, rows, dims, k), brute, `query ${t}, k ${k}`);
+  }
+  assert.deepEqual(nearestRows(new Float32Array(3), new Float32Array(0), 3, 4), [], "no rows");
+  assert.equal(nearestRows(new Float32Array(2), new Float32Array(6), 2, 8).length, 3, "fewer rows than k");
 });
 
 /** An example of `family` whose curves are constant `level`. */
