@@ -1,7 +1,8 @@
 // `toyworld cancel`, `toyworld requeue` and `toyworld rm`: take runs out of the
-// queue, put them back, and take them out of the data. Thin over runner/manage.ts; a selection mistake (an
-// unknown or ambiguous id, a running run to delete, a parent without its forks)
-// is a usage error, exit code 2. rm deletes nothing without --yes: it prints what
+// queue, put them back, and take them out of the data. Thin over
+// runner/manage.ts; a selection mistake (an unknown or ambiguous id, a running run
+// to delete, a parent without its forks, a status that cannot be requeued) is a
+// usage error, exit code 2. rm deletes nothing without --yes: it prints what
 // it would delete and exits 0.
 
 import { cancelRuns, removeRuns, requeueRuns, SelectionError, type RemoveReport } from "../runner/manage.js";

@@ -70,8 +70,9 @@ export type ReplicateEnqueueSummary = NamedRunsSummary;
 
 /**
  * Enqueues the planned replicates the store does not hold yet, and requeues those
- * it holds cancelled (`stored`: the dataset's runs by runKey). A sweep replicate whose original is not stored yet
- * waits for a later call (it would have no sweep to join).
+ * it holds cancelled (`stored`: the dataset's runs by runKey). A sweep replicate
+ * whose original is not stored yet waits for a later call (it would have no sweep
+ * to join).
  */
 export async function enqueueReplicates(store: Store, replicates: readonly PlannedReplicate[], stored: ReadonlyMap<string, RunRecord>): Promise<ReplicateEnqueueSummary> {
   const summary: ReplicateEnqueueSummary = { planned: replicates.length, present: 0, requeued: 0, enqueued: 0 };
