@@ -4,10 +4,11 @@
 // queue on the worker pool. Resumable: runs are recognized by their names
 // (`wm-<seed>-<index>`), so a second call enqueues nothing already stored and
 // only trains what is still queued (or was interrupted); runs of the plan that
-// were cancelled go back in the queue (cancelling is a way to pause a build). Seed replicates of some
-// samples and of some whole sweeps (dataset-replicates.ts) go in with the plan; then the forks of the
-// plan (dataset-forks.ts) whose parents completed are enqueued and trained. A stored run counts only
-// if its config is the planned one (a changed generator plans new configs under
+// were cancelled go back in the queue (cancelling is a way to pause a build).
+// Seed replicates of some samples and of some whole sweeps
+// (dataset-replicates.ts) go in with the plan; then the forks of the plan
+// (dataset-forks.ts) whose parents completed are enqueued and trained. A stored
+// run counts only if its config is the planned one (a changed generator plans new configs under
 // the same names; the old runs stay in the store as data). Grokking probes
 // (dataset-grokking.ts) go in with the plan too, a small share of extra runs.
 
