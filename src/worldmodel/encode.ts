@@ -47,7 +47,7 @@
 // 0.772 -> 0.829 / 0.856 / 0.797), divergence AUC 0.972 -> 0.966. Crossing
 // only width and parameters: within-family 0.835 / 0.862 / 0.790 (mean 0.829),
 // sign accuracy 0.852 -> 0.846 (width's signs 0.77), divergence AUC 0.965. Both
-// moved less than one fit moves by its own seed (ensemble-train.ts).
+// moved less than one fit moves by its own seed (docs/world-model-tries.md).
 
 import { taskNames, tasks } from "../universe/tasks/index.js";
 import { unitKinds } from "../universe/units/index.js";
