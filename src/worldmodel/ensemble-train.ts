@@ -33,6 +33,8 @@ export interface TrainRow {
   family?: string | null;
   /** the encoding with the task family hidden (novel-family.ts), for family dropout */
   xHidden?: Float32Array | null;
+  /** per metric, the normalized value a config-only prediction departs from (chance.ts; not used with the family hidden); null: 0, the training mean */
+  anchors?: Float64Array | null;
 }
 
 export interface EnsembleTrainOptions {
@@ -116,10 +118,12 @@ function fillRows(b: Batch, r0: number, rows: TrainRow[], cutoffs: number[], D: 
   let count = 0;
   rows.forEach((row, i) => {
     const r = r0 + i;
-    b.x.set(hidden[i] && row.xHidden ? row.xHidden : row.x, r * IN);
+    const hide = !!hidden[i] && !!row.xHidden;
+    b.x.set(hide ? row.xHidden! : row.x, r * IN);
     const [values, cutoff] = row.forcedPrefix ? [row.forcedPrefix.values, row.forcedPrefix.cutoff] : [row.y, cutoffs[i]!];
     writePrefix(values, cutoff, b.x, r * IN + D);
-    prefixAnchors(values, cutoff, anchors);
+    // a row shown without its family departs from the training mean: a chance level would hint at the family
+    prefixAnchors(values, cutoff, anchors, 0, hide ? null : row.anchors ?? null);
     for (let j = 0; j < CURVE_OUTPUTS; j++) {
       const v = row.y[j]!;
       const ok = Number.isFinite(v);
@@ -184,6 +188,7 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
   const familyQ = families.rows.length === 0 ? 0 : groups.rows.length === 0 ? Q : Math.round(Q * o.familyPairShare);
   const pairW = new Float32Array(P * Q * CURVE_OUTPUTS);
   const rankSign = new Float32Array(P * Q * CURVE_OUTPUTS), rankW = new Float32Array(P * Q * CURVE_OUTPUTS);
+  const rankShift = new Float32Array(P * Q * CURVE_OUTPUTS);
   const eventWeights = EVENT_KINDS.map((k) => o.eventWeight * (k === "diverged" ? o.divergenceWeight : 1));
   const batchEventWeights = eventWeights.map((w) => w / (B * EVENT_OUTPUTS));
   const validSet = valid.length > 0 ? validationBatch(valid, D, o.seed, eventWeights) : null;
@@ -222,7 +227,7 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
         }
         hidden.push(...hiddenPair, ...hiddenPair);
         pairWeights(firsts.map((i) => train[i]!), seconds.map((i) => train[i]!), o.pairWeight, pairW, p * Q * CURVE_OUTPUTS);
-        if (o.rankWeight > 0) rankTargets(firsts.map((i) => train[i]!), seconds.map((i) => train[i]!), o.rankWeight, rankSign, rankW, p * Q * CURVE_OUTPUTS);
+        if (o.rankWeight > 0) rankTargets(firsts.map((i) => train[i]!), seconds.map((i) => train[i]!), o.rankWeight, rankSign, rankW, p * Q * CURVE_OUTPUTS, rankShift, hiddenPair);
       }
       fillRows(batch, p * B, rows, cutoffs, D, batchEventWeights, hidden);
     }
@@ -235,7 +240,8 @@ export function trainEnsemble(engine: Engine, train: TrainRow[], valid: TrainRow
       let total = F.add(l.nll, l.bce);
       if (Q > 0) total = F.add(total, pairLoss(out, y, engine.tensor(pairW, [P, Q, CURVE_OUTPUTS]), B, Q));
       if (Q > 0 && o.rankWeight > 0) {
-        total = F.add(total, rankLoss(out, engine.tensor(rankSign, [P, Q, CURVE_OUTPUTS]), engine.tensor(rankW, [P, Q, CURVE_OUTPUTS]), B, Q, RANK_TAU));
+        const shift = engine.tensor(rankShift, [P, Q, CURVE_OUTPUTS]);
+        total = F.add(total, rankLoss(out, engine.tensor(rankSign, [P, Q, CURVE_OUTPUTS]), engine.tensor(rankW, [P, Q, CURVE_OUTPUTS]), B, Q, RANK_TAU, shift));
       }
       backward(F.sum(o.mseWeight > 0 ? F.add(total, F.scale(l.sqErr, o.mseWeight)) : total));
       opt.step();

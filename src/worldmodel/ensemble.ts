@@ -158,13 +158,16 @@ export function writePrefix(normalized: ArrayLike<number> | null, cutoff: number
 
 /**
  * The anchor of each metric: its last finite observed (normalized) value at points
- * <= cutoff, else 0 (the training mean). The net predicts curve means relative to
- * it, so "the curve stays near where it was last seen" is the default it departs
- * from, rather than something it must learn to copy from its input.
+ * <= cutoff, else `base` (the run's chance level, chance.ts, or 0: the training
+ * mean). The net predicts curve means relative to it, so "the curve stays near
+ * where it was last seen" is the default it departs from, rather than something
+ * it must learn to copy from its input.
  */
-export function prefixAnchors(normalized: ArrayLike<number> | null, cutoff: number, out: Float64Array | Float32Array, offset = 0): void {
+export function prefixAnchors(
+  normalized: ArrayLike<number> | null, cutoff: number, out: Float64Array | Float32Array, offset = 0, base: ArrayLike<number> | null = null, baseOffset = 0,
+): void {
   for (let m = 0; m < CURVE_METRICS.length; m++) {
-    let a = 0;
+    let a = base ? base[baseOffset + m]! : 0;
     if (normalized) {
       for (let k = cutoff; k >= 0; k--) {
         const v = normalized[m * CURVE_POINTS + k]!;

@@ -12,6 +12,7 @@
 
 import { F, type Rng, type Tensor } from "../engine/index.js";
 import { CURVE_OUTPUTS } from "./ensemble.js";
+import { CURVE_POINTS } from "./types.js";
 import type { TrainRow } from "./ensemble-train.js";
 import { groupIndices } from "./group-by.js";
 
@@ -82,17 +83,28 @@ export function pairLoss(out: Tensor, y: Tensor, w: Tensor, B: number, Q: number
 /**
  * Targets of the rank term at `offset`: the sign of each pair's actual difference
  * per point and a weight `weight` * |difference| spread over the pairs' observed
- * points (bigger differences matter more, as in LambdaRank; ties weigh nothing).
+ * points (bigger differences matter more, as in LambdaRank; ties weigh nothing),
+ * and in `shift` the difference of the rows' anchors (chance.ts), which the net's
+ * raw outputs leave out: the order judged is the order of the predictions. A pair
+ * shown with its family hidden (`hidden[q]`) has no anchors.
  */
-export function rankTargets(firsts: readonly TrainRow[], seconds: readonly TrainRow[], weight: number, sign: Float32Array, out: Float32Array, offset: number): void {
+export function rankTargets(
+  firsts: readonly TrainRow[], seconds: readonly TrainRow[], weight: number, sign: Float32Array, out: Float32Array, offset: number, shift: Float32Array | null = null,
+  hidden: readonly boolean[] = [],
+): void {
   let total = 0;
   firsts.forEach((a, q) => {
+    const b = seconds[q]!;
     for (let j = 0; j < CURVE_OUTPUTS; j++) {
-      const d = seconds[q]!.y[j]! - a.y[j]!;
+      const d = b.y[j]! - a.y[j]!;
       const at = offset + q * CURVE_OUTPUTS + j;
       const ok = Number.isFinite(d);
       sign[at] = ok ? Math.sign(d) : 0;
       out[at] = ok ? Math.abs(d) : 0;
+      if (shift) {
+        const m = Math.floor(j / CURVE_POINTS);
+        shift[at] = hidden[q] ? 0 : (b.anchors?.[m] ?? 0) - (a.anchors?.[m] ?? 0);
+      }
       if (ok) total += Math.abs(d);
     }
   });
@@ -101,13 +113,16 @@ export function rankTargets(firsts: readonly TrainRow[], seconds: readonly Train
 }
 
 /**
- * Per-member rank loss [P]: w * softplus(-sign * (mu_b - mu_a) / tau) summed over
- * pairs and points, a logistic loss on the order of the two rows of each pair
- * (softplus(x) = relu(x) + log(1 + exp(-|x|)), stable for large |x|).
+ * Per-member rank loss [P]: w * softplus(-sign * (pred_b - pred_a) / tau) summed
+ * over pairs and points, a logistic loss on the order of the two rows of each pair
+ * (softplus(x) = relu(x) + log(1 + exp(-|x|)), stable for large |x|). A row's
+ * prediction is its raw output plus its anchor: `shift` holds the anchors'
+ * difference per pair and point (null: anchors equal).
  */
-export function rankLoss(out: Tensor, sign: Tensor, w: Tensor, B: number, Q: number, tau: number): Tensor {
+export function rankLoss(out: Tensor, sign: Tensor, w: Tensor, B: number, Q: number, tau: number, shift: Tensor | null = null): Tensor {
   const mu = F.slice(out, 2, 0, CURVE_OUTPUTS);
-  const predicted = F.sub(F.slice(mu, 1, B - Q, B), F.slice(mu, 1, B - 2 * Q, B - Q));
+  const raw = F.sub(F.slice(mu, 1, B - Q, B), F.slice(mu, 1, B - 2 * Q, B - Q));
+  const predicted = shift ? F.add(raw, shift) : raw;
   const x = F.scale(F.mul(predicted, sign), -1 / tau);
   const softplus = F.add(F.relu(x), F.log(F.addScalar(F.exp(F.neg(F.abs(x))), 1)));
   return F.sum(F.mul(softplus, w), { axes: [1, 2] });
