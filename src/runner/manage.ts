@@ -177,18 +177,6 @@ export interface RemoveReport {
   deleted: DeletedRuns;
 }
 
-/** The store's refusal, as a selection mistake that names the runs to cancel or add. */
-function refusal(e: DeleteRefused): SelectionError {
-  const reasons: string[] = [];
-  if (e.running.length > 0) reasons.push(`${e.running.join(", ")} ${e.running.length === 1 ? "is" : "are"} running: cancel first`);
-  if (e.orphanedForks.length > 0) {
-    const forks = [...new Set(e.orphanedForks.map((o) => o.fork))];
-    const parents = [...new Set(e.orphanedForks.map((o) => o.parent))];
-    reasons.push(`${parents.join(", ")} ${parents.length === 1 ? "has forks" : "have forks"} ${forks.join(", ")} that would lose their parent: select them too`);
-  }
-  return new SelectionError(`nothing deleted: ${reasons.join("; ")}`);
-}
-
 export async function removeRuns(store: Store, req: RemoveRequest): Promise<RemoveReport> {
   const refs = req.refs ?? [];
   const statuses = req.statuses ?? [];
@@ -202,7 +190,8 @@ export async function removeRuns(store: Store, req: RemoveRequest): Promise<Remo
   try {
     deleted = await store.deleteRuns(runs.map((r) => r.id), { dryRun: req.dryRun });
   } catch (e) {
-    throw e instanceof DeleteRefused ? refusal(e) : e;
+    // the store's refusal is a selection mistake: it names the runs to cancel or add
+    throw e instanceof DeleteRefused ? new SelectionError(`nothing deleted: ${e.reason}`) : e;
   }
   // the store reports the runs it held (one deleted by someone else meanwhile is not counted)
   const held = new Set(deleted.runIds);

@@ -121,16 +121,22 @@ export interface DeletedRuns {
 
 /** Why deleteRuns deleted nothing: runs that are running, and forks whose parent would go without them. */
 export class DeleteRefused extends Error {
+  /** what stands in the way, worded for whoever chose the runs (the runner's rm repeats it) */
+  readonly reason: string;
   constructor(
     readonly running: string[],
     readonly orphanedForks: { parent: string; fork: string }[],
   ) {
     const reasons: string[] = [];
-    if (running.length > 0) reasons.push(`${running.join(", ")} ${running.length === 1 ? "is" : "are"} running (cancel first)`);
+    if (running.length > 0) reasons.push(`${running.join(", ")} ${running.length === 1 ? "is" : "are"} running: cancel first`);
     if (orphanedForks.length > 0) {
-      reasons.push(orphanedForks.map((o) => `${o.fork} is a fork of ${o.parent}`).join(", ") + " (delete the forks too)");
+      const forks = [...new Set(orphanedForks.map((o) => o.fork))];
+      const parents = [...new Set(orphanedForks.map((o) => o.parent))];
+      reasons.push(`${parents.join(", ")} ${parents.length === 1 ? "has forks" : "have forks"} ${forks.join(", ")} that would lose their parent: delete them too`);
     }
-    super(`store: nothing deleted: ${reasons.join("; ")}`);
+    const reason = reasons.join("; ");
+    super(`store: nothing deleted: ${reason}`);
+    this.reason = reason;
   }
 }
 

@@ -140,7 +140,7 @@ test("requeue: cancelled and failed runs go back in the queue (by id, sweep or s
 test("rm: a dry run by default, then --yes deletes; forks need their parent selected with them", async () => {
   const f = await fixture();
   await assert.rejects(output((o) => rmCommand([f.parent], { db: f.db }, o)),
-    (e: unknown) => e instanceof UsageError && e.message === `nothing deleted: ${f.parent} has forks ${f.fork} that would lose their parent: select them too`);
+    (e: unknown) => e instanceof UsageError && e.message === `nothing deleted: ${f.parent} has forks ${f.fork} that would lose their parent: delete them too`);
 
   const dry = await output((o) => rmCommand([f.parent, f.fork.slice(0, 10)], { db: f.db }, o));
   assert.match(dry, /^would delete 2 runs \(1 curve, 0 checkpoints\), 0 findings involving them \(0 annotations\), 0 predictions made for them:\n/);
