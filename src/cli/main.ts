@@ -247,6 +247,7 @@ function program(): Command {
     .description("fit the world model and the baselines on each split's train side and score them on its test side")
     .addOption(new Option("--split <kind>", "which split").choices(["random", "family", "scale", "all"]).default("all"))
     .option("--seed <s>", "seed of the splits, or a comma-separated list (e.g. 0,1,2): every metric is then the mean over the splits drawn with each, ± their spread", "0")
+    .option("--train-fraction <f>", "fit on this fraction of each train side (whole groups of related runs, seeded by the split seed) against the same test side: the learning curve in runs", "1")
     .option("--no-model", "evaluate the baselines only")
     .option("--json", "print the report as one JSON object"))
     .action(async (opts: Record<string, never>) => (await import("./worldmodel-eval.js")).evalCommand(opts));

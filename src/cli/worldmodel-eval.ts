@@ -19,6 +19,7 @@ export interface EvalFlags {
   json?: boolean;
   split?: string;
   seed?: string;
+  trainFraction?: string;
   /** commander's --no-model */
   model?: boolean;
 }
@@ -43,9 +44,18 @@ export function seedsOf(raw: string | undefined): number[] {
   return out;
 }
 
+/** A fraction in (0, 1] of each train side to fit on (default 1: all of it). */
+export function trainFractionOf(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  const f = Number(raw.trim());
+  if (raw.trim() === "" || !Number.isFinite(f) || f <= 0 || f > 1) throw new UsageError(`--train-fraction must be a number in (0, 1], e.g. 0.5, got '${raw}'`);
+  return f;
+}
+
 export async function evalCommand(flags: EvalFlags): Promise<void> {
   const splits = splitsOf(flags.split);
   const seeds = seedsOf(flags.seed);
+  const trainFraction = trainFractionOf(flags.trainFraction);
   const json = Boolean(flags.json);
   const note = (m: string) => !json && process.stderr.write(`${m}\n`);
   const store = await openStore(defaultStoreUrl(flags.db));
@@ -56,10 +66,11 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     const predictors: Predictor[] = BASELINE_NAMES.map((name) => baselines[name].make());
     const model = flags.model === false ? null : new WorldModel();
     if (model) predictors.unshift(model);
-    const report = await evaluatePredictors(examples, predictors, { splits, seeds, onProgress: note });
+    const report = await evaluatePredictors(examples, predictors, { splits, seeds, trainFraction, onProgress: note });
     process.stdout.write(json ? `${reportJson(report)}\n` : renderReport(report, model?.name));
     const latest = await store.getWorldModel();
-    if (latest) {
+    // a thinned evaluation measures the data's worth, not the stored version
+    if (latest && trainFraction === 1) {
       await store.setWorldModelEvaluation(latest.id, JSON.parse(reportJson(report)));
       note(`stored as the evaluation of world model ${latest.id}`);
     }

@@ -32,12 +32,15 @@
 //                    (the per-seed values are kept), and the winners are judged
 //                    on the means. One seed's test side is a few whole sweeps
 //                    per family, so single-seed values move by a few hundredths
-//                    from one draw to the next.
+//                    from one draw to the next;
+//   train fraction   optionally each train side is thinned to a seeded fraction
+//                    of its groups of related runs, against the same test side:
+//                    the learning curve of a predictor in runs.
 
 import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, type CurveMetric, type Example, type Prediction, type Predictor, type Query } from "./types.js";
 import { forkObserved } from "./examples.js";
 import { intervalCoverage, mean, meanAbsoluteError, rocAuc, rSquared, spearman } from "./metrics.js";
-import { makeSplit, SEEDED_SPLITS, SPLIT_KINDS, type SplitKind } from "./splits.js";
+import { makeSplit, SEEDED_SPLITS, SPLIT_KINDS, thinTrainSide, type SplitKind } from "./splits.js";
 import { knobPairs, signAccuracy, signAccuracyByKnob, type KnobPair } from "./pairs.js";
 import { noiseReference, type NoiseReference } from "./noise.js";
 import { medianOverFamilies, spearmanByFamily } from "./family-scores.js";
@@ -102,6 +105,8 @@ export interface EvaluationReport {
   /** every split seed the metrics are averaged over */
   seeds: number[];
   examples: number;
+  /** the fraction of each train side fitted on (1 unless thinned: a learning-curve point) */
+  trainFraction: number;
   splits: SplitReport[];
   /** how much two seeds of one config disagree: the floor under every predictor's errors */
   noise: NoiseReference;
@@ -230,6 +235,8 @@ export interface EvaluateOptions {
   seed?: number;
   /** several split seeds to average over (overrides seed) */
   seeds?: readonly number[];
+  /** fit on this seeded fraction of each train side, by group (1: all of it; thinTrainSide) */
+  trainFraction?: number;
   onProgress?(message: string): void;
 }
 
@@ -240,16 +247,17 @@ export async function evaluatePredictors(examples: readonly Example[], predictor
   for (const kind of opts.splits ?? SPLIT_KINDS) {
     const perSeed: SplitReport[] = [];
     const kindSeeds = SEEDED_SPLITS[kind] ? seeds : seeds.slice(0, 1);
-    for (const seed of kindSeeds) perSeed.push(await evaluateSplit(kind, seed, kindSeeds.length > 1, examples, predictors, opts.onProgress));
+    for (const seed of kindSeeds) perSeed.push(await evaluateSplit(kind, seed, kindSeeds.length > 1, examples, predictors, opts));
     splits.push(perSeed.length === 1 ? perSeed[0]! : averageSplitReports(perSeed));
   }
-  return { seed: seeds[0]!, seeds, examples: examples.length, splits, noise: noiseReference(examples) };
+  return { seed: seeds[0]!, seeds, examples: examples.length, trainFraction: opts.trainFraction ?? 1, splits, noise: noiseReference(examples) };
 }
 
 async function evaluateSplit(
-  kind: SplitKind, seed: number, sayingSeed: boolean, examples: readonly Example[], predictors: readonly Predictor[], onProgress?: (message: string) => void,
+  kind: SplitKind, seed: number, sayingSeed: boolean, examples: readonly Example[], predictors: readonly Predictor[], opts: EvaluateOptions,
 ): Promise<SplitReport> {
-  const split = makeSplit(kind, examples, seed);
+  const split = thinTrainSide(makeSplit(kind, examples, seed), opts.trainFraction ?? 1, seed);
+  const onProgress = opts.onProgress;
   const results: PredictorResult[] = [];
   const forks = forkCases(split.test, examples);
   const fresh = freshRuns(split.test);

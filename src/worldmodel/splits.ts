@@ -135,3 +135,26 @@ const splitFns: { readonly [K in SplitKind]: SplitFn } = {
 export function makeSplit(kind: SplitKind, examples: readonly Example[], seed = 0): Split {
   return splitFns[kind](examples, seed);
 }
+
+/**
+ * The split with only a seeded `fraction` of its train side kept, by whole groups
+ * of related runs (so a sweep is kept or dropped together); the test side is
+ * untouched. Fitting on growing fractions against one test side gives the world
+ * model's learning curve in runs: how much a larger dataset would buy.
+ */
+export function thinTrainSide(split: Split, fraction: number, seed = 0): Split {
+  if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`train fraction must lie in (0, 1], got ${fraction}`);
+  if (fraction === 1) return split;
+  const keys = contentKeys(split.train);
+  const groups = relatedGroups(canonicalOrder(split.train, keys), keys);
+  const kept: Example[] = [];
+  for (const key of shuffle([...groups.keys()].sort(), seed, 0x5b3)) {
+    if (kept.length >= fraction * split.train.length) break;
+    kept.push(...groups.get(key)!);
+  }
+  return {
+    ...split,
+    description: `${split.description}; train side thinned to ${Math.round(100 * fraction)}% by group`,
+    train: canonicalOrder(kept),
+  };
+}

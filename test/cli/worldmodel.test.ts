@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore, type RunCurves } from "../../src/store/index.js";
 import { predictCommand, trainCommand, whatifCommand } from "../../src/cli/worldmodel.js";
-import { evalCommand, seedsOf } from "../../src/cli/worldmodel-eval.js";
+import { evalCommand, seedsOf, trainFractionOf } from "../../src/cli/worldmodel-eval.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { curveAt, syntheticConfig, trueFinal } from "../worldmodel/synthetic.js";
 
@@ -107,4 +107,15 @@ test("worldmodel eval --seed takes one seed or a list, averaged", async () => {
   const mae = r.splits[0].results[0].metrics.mae_curve;
   assert.equal(mae.values.length, 2);
   assert.ok(Math.abs(mae.value - (mae.values[0] + mae.values[1]) / 2) < 1e-12);
+});
+
+test("worldmodel eval --train-fraction takes a fraction in (0, 1] and fits on that much", async () => {
+  assert.equal(trainFractionOf(undefined), 1);
+  assert.equal(trainFractionOf("0.25"), 0.25);
+  for (const bad of ["0", "1.5", "-0.1", "half", ""]) assert.throws(() => trainFractionOf(bad), /--train-fraction must be a number in \(0, 1\]/);
+  const full = JSON.parse(await stdoutOf(() => evalCommand({ db, json: true, split: "random", model: false })));
+  const half = JSON.parse(await stdoutOf(() => evalCommand({ db, json: true, split: "random", model: false, trainFraction: "0.5" })));
+  assert.equal(half.trainFraction, 0.5);
+  assert.equal(half.splits[0].nTest, full.splits[0].nTest);
+  assert.ok(half.splits[0].nTrain < full.splits[0].nTrain, `${half.splits[0].nTrain} < ${full.splits[0].nTrain}`);
 });
