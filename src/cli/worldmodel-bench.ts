@@ -13,7 +13,7 @@ import { loadWorldModel } from "../worldmodel/persist.js";
 import { IncompatibleWorldModelError, WorldModel } from "../worldmodel/model.js";
 import { UsageError } from "./errors.js";
 import { prefixQuery } from "../worldmodel/evaluate.js";
-import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example, type Query } from "../worldmodel/types.js";
+import { CURVE_FRACTIONS, noEvents, unobservedCurve, type Example, type Query } from "../worldmodel/types.js";
 
 export const PREDICTION_TARGET = 10_000;
 const DISTINCT_CONFIGS = 2_000;
@@ -40,8 +40,8 @@ function sampledExamples(configs: unknown[]): Example[] {
     const loss = Float64Array.from(CURVE_FRACTIONS, (f) => final * Math.sqrt((Math.log10(f) + 2) / 2));
     return {
       runId: `bench-${i}`, configId: `bench-${i}`, family: (config as { task: { family: string } }).task.family, config, steps: 1000, paramCount: 0,
-      curves: { train_loss: loss, test_loss: loss, train_acc: new Float64Array(CURVE_POINTS).fill(NaN), test_acc: new Float64Array(CURVE_POINTS).fill(NaN) },
-      events: Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>, fork: null, sweepId: null,
+      curves: { train_loss: loss, test_loss: loss, train_acc: unobservedCurve(), test_acc: unobservedCurve() },
+      events: noEvents(), fork: null, sweepId: null,
     };
   });
 }

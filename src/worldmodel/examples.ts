@@ -7,7 +7,7 @@
 import type { Lineage, RunCurves, RunRecord, RunStatus, Store } from "../store/store.js";
 import { detectAll, runView } from "../phenomena/index.js";
 import { experimentId } from "../universe/config/canonical.js";
-import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type CurveMetric, type EventKind, type Example, type Query } from "./types.js";
+import { CURVE_FRACTIONS, CURVE_METRICS, CURVE_POINTS, noEvents, unobservedCurve, type CurveMetric, type EventKind, type Example, type Query } from "./types.js";
 import { paramCountOf } from "./param-count.js";
 
 /**
@@ -86,9 +86,9 @@ export function exampleFromCurves(src: CurvesSource): Example {
   const curves = {} as Record<CurveMetric, Float64Array>;
   for (const m of CURVE_METRICS) {
     const c = src.curves[m];
-    curves[m] = c ? resampleCurve(c.steps, c.values, steps, isLossMetric(m)) : new Float64Array(CURVE_POINTS).fill(NaN);
+    curves[m] = c ? resampleCurve(c.steps, c.values, steps, isLossMetric(m)) : unobservedCurve();
   }
-  const events = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>;
+  const events = noEvents();
   if (src.status === "diverged") events.diverged = 1;
   const view = runView({ id: src.runId ?? "", status: src.status, divergedAt: src.divergedAt ?? null, config: src.config }, src.curves);
   for (const f of detectAll(view)) {

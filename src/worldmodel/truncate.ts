@@ -23,7 +23,7 @@
 
 import { ACC_THRESHOLD } from "../phenomena/detectors/grokking.js";
 import { isObj } from "./encode.js";
-import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example } from "./types.js";
+import { CURVE_METRICS, CURVE_POINTS, EVENT_KINDS, noEvents, unobservedCurve, type EventKind, type Example } from "./types.js";
 
 /** Grid points dropped per truncation: S' = S x 10^(-2d/15), about 0.54 S and 0.22 S. */
 export const TRUNCATION_SHIFTS: readonly number[] = [2, 5];
@@ -70,11 +70,11 @@ export function truncatedExamples(e: Example, shifts: readonly number[] = TRUNCA
     const curves = {} as Example["curves"];
     for (const m of CURVE_METRICS) {
       const from = e.curves[m];
-      const to = new Float64Array(CURVE_POINTS).fill(NaN);
+      const to = unobservedCurve();
       for (let j = d; j < CURVE_POINTS; j++) to[j] = from[j - d]!;
       curves[m] = to;
     }
-    const events = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Example["events"];
+    const events = noEvents();
     const grokked = truncatedGrokking(e, curves.test_acc);
     if (grokked !== null) events.grokking = grokked;
     out.push({

@@ -25,6 +25,16 @@ export type EventKind = "diverged" | DetectorKind;
 /** One metric at the CURVE_POINTS fractions; NaN where not observed (undefined metric, or after divergence). */
 export type CurvePoints = Float64Array;
 
+/** Labels with no event yet: where an example's events start. */
+export function noEvents(): Record<EventKind, 0 | 1> {
+  return Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>;
+}
+
+/** A metric not observed at any point (undefined for the task, or not recorded). */
+export function unobservedCurve(): CurvePoints {
+  return new Float64Array(CURVE_POINTS).fill(NaN);
+}
+
 /** One stored run as a training/evaluation example. */
 export interface Example {
   runId: string;

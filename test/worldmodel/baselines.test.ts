@@ -9,7 +9,7 @@ import { nearestRows } from "../../src/worldmodel/baselines/nearest-neighbours.j
 import { fitPowerLaw } from "../../src/worldmodel/baselines/power-law.js";
 import { meanAbsoluteError, spearman } from "../../src/worldmodel/metrics.js";
 import { prefixQuery } from "../../src/worldmodel/evaluate.js";
-import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example } from "../../src/worldmodel/types.js";
+import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, noEvents, type Example } from "../../src/worldmodel/types.js";
 import { syntheticConfig, syntheticExamples } from "./synthetic.js";
 
 const LAST = CURVE_POINTS - 1;
@@ -68,7 +68,7 @@ test("k-NN search: the early-stopping sums find exactly the brute-force neighbou
 
 /** An example of `family` whose curves are constant `level`. */
 function flat(family: string, level: number, i: number, diverged: 0 | 1 = 0): Example {
-  const events = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>;
+  const events = noEvents();
   events.diverged = diverged;
   const c = () => new Float64Array(CURVE_POINTS).fill(level);
   return {

@@ -13,7 +13,7 @@ import { rankLoss, rankTargets } from "../../src/worldmodel/pair-loss.js";
 import type { TrainRow } from "../../src/worldmodel/ensemble-train.js";
 import { CURVE_OUTPUTS } from "../../src/worldmodel/ensemble.js";
 import { WorldModel } from "../../src/worldmodel/model.js";
-import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example, type Prediction } from "../../src/worldmodel/types.js";
+import { CURVE_FRACTIONS, CURVE_POINTS, noEvents, type Example, type Prediction } from "../../src/worldmodel/types.js";
 import { syntheticConfig } from "./synthetic.js";
 
 function modAdd(p: number, lr: number, seed = 0): unknown {
@@ -88,7 +88,7 @@ describe("a model of runs stuck at chance", () => {
     return {
       runId: `ch-${p}-${i}`, configId: `c${p}-${i}`, family: "modular-arithmetic", config: modAdd(p, 10 ** (-4 + 2 * ((i * 0.37) % 1)), i),
       steps: 500, paramCount: 0, curves: { train_loss: flat, test_loss: flat, train_acc: acc, test_acc: acc },
-      events: Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>, fork: null, sweepId: null,
+      events: noEvents(), fork: null, sweepId: null,
     };
   };
   const trainP = [5, 7, 11, 13, 17, 23, 29, 31, 41, 47, 53, 61, 71, 79, 89, 97];

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { Rng, Stream } from "../../src/engine/index.js";
 import { noiseReference, replicateGroups } from "../../src/worldmodel/noise.js";
 import { seedlessKey } from "../../src/worldmodel/pairs.js";
-import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example } from "../../src/worldmodel/types.js";
-import { curveAt, syntheticConfig, trueFinal } from "./synthetic.js";
+import { CURVE_FRACTIONS, CURVE_POINTS, type Example } from "../../src/worldmodel/types.js";
+import { curveAt, lossExample, syntheticConfig, trueFinal } from "./synthetic.js";
 
 /** configs x 2 seeds; final = signal * trueFinal + noise * N(0, 1) */
 function replicated(configs: number, signal: number, noise: number): Example[] {
@@ -20,12 +20,8 @@ function replicated(configs: number, signal: number, noise: number): Example[] {
     for (const seed of [0, 1]) {
       const final = signal * trueFinal(lr, width) + noise * rng.normal();
       const test = Float64Array.from(CURVE_FRACTIONS, (f) => curveAt(final, f));
-      out.push({
-        runId: `r${c}-${seed}`, configId: `c${c}-${seed}`, family: c % 2 ? "teacher-student" : "sparse-parity", config: syntheticConfig(lr, width, seed),
-        steps: 1000, paramCount: 0,
-        curves: { train_loss: test.map((v) => v - 0.1), test_loss: test, train_acc: new Float64Array(CURVE_POINTS).fill(NaN), test_acc: new Float64Array(CURVE_POINTS).fill(NaN) },
-        events: Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>, fork: null, sweepId: null,
-      });
+      const family = c % 2 ? "teacher-student" : "sparse-parity";
+      out.push(lossExample({ runId: `r${c}-${seed}`, configId: `c${c}-${seed}`, family, config: syntheticConfig(lr, width, seed), test }));
     }
   }
   return out;

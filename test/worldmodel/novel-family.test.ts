@@ -12,8 +12,8 @@ import { WorldModel } from "../../src/worldmodel/model.js";
 import { encodeWithoutFamily, withoutFamily } from "../../src/worldmodel/novel-family.js";
 import { FEATURE_NAMES, encodeConfig } from "../../src/worldmodel/encode.js";
 import { paramCountOf } from "../../src/worldmodel/param-count.js";
-import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example, type Prediction } from "../../src/worldmodel/types.js";
-import { curveAt, trueFinal } from "./synthetic.js";
+import { CURVE_FRACTIONS, CURVE_POINTS, type Example, type Prediction } from "../../src/worldmodel/types.js";
+import { curveAt, lossExample, trueFinal } from "./synthetic.js";
 
 const K = CURVE_POINTS - 1;
 const OFFSETS: Record<string, number> = { "teacher-student": -1, "sparse-parity": 0.2, "gaussian-mixture": 1, "playground": -0.3, "symbolic-regression": 0.8 };
@@ -32,11 +32,7 @@ function examples(n: number, seed: number, families: string[]): Example[] {
     if (!v.ok) throw new Error(JSON.stringify(v.problems));
     const final = trueFinal(lr, width) + OFFSETS[family]! + 0.05 * rng.normal();
     const test = Float64Array.from(CURVE_FRACTIONS, (f) => curveAt(final, f));
-    return {
-      runId: `nf-${seed}-${i}`, configId: `c${seed}-${i}`, family, config: v.config, steps: 1000, paramCount: 0,
-      curves: { train_loss: test.map((x) => x - 0.1), test_loss: test, train_acc: new Float64Array(CURVE_POINTS).fill(NaN), test_acc: new Float64Array(CURVE_POINTS).fill(NaN) },
-      events: Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>, fork: null, sweepId: null,
-    };
+    return lossExample({ runId: `nf-${seed}-${i}`, configId: `c${seed}-${i}`, family, config: v.config, test });
   });
 }
 

@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { Rng, Stream } from "../../src/engine/index.js";
 import { signAccuracy } from "../../src/worldmodel/pairs.js";
 import { signCeiling, signNoise } from "../../src/worldmodel/sign-noise.js";
-import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example } from "../../src/worldmodel/types.js";
-import { curveAt, syntheticConfig, trueFinal } from "./synthetic.js";
+import { CURVE_FRACTIONS, CURVE_POINTS, type Example } from "../../src/worldmodel/types.js";
+import { curveAt, lossExample, syntheticConfig, trueFinal } from "./synthetic.js";
 
 // expected final losses 1.125, 0.52, 0.125, 0.02, 0.719 (x signal): every pair at least 0.1 apart
 const LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-2];
@@ -31,12 +31,10 @@ function sweeps(count: number, seeds: number, signal: number, noise: number): Sw
       for (const lr of LRS) {
         const expected = signal * trueFinal(lr, width);
         const test = Float64Array.from(CURVE_FRACTIONS, (f) => curveAt(expected + noise * rng.normal(), f));
-        out.push({
-          runId: `s${s}-${seed}-${lr}`, configId: `c${s}-${seed}-${lr}`, family: "teacher-student", config: syntheticConfig(lr, width, seed),
-          steps: 1000, paramCount: 0, expected,
-          curves: { train_loss: test.map((v) => v - 0.1), test_loss: test, train_acc: new Float64Array(CURVE_POINTS).fill(NaN), test_acc: new Float64Array(CURVE_POINTS).fill(NaN) },
-          events: Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>, fork: null, sweepId: `sweep-${s}`,
+        const run = lossExample({
+          runId: `s${s}-${seed}-${lr}`, configId: `c${s}-${seed}-${lr}`, family: "teacher-student", config: syntheticConfig(lr, width, seed), test, sweepId: `sweep-${s}`,
         });
+        out.push({ ...run, expected });
       }
     }
   }

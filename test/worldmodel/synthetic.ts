@@ -6,7 +6,7 @@
 
 import { Rng, Stream } from "../../src/engine/index.js";
 import { validateExperiment } from "../../src/universe/config/validate.js";
-import { CURVE_FRACTIONS, CURVE_POINTS, EVENT_KINDS, type EventKind, type Example } from "../../src/worldmodel/types.js";
+import { CURVE_FRACTIONS, noEvents, unobservedCurve, type Example } from "../../src/worldmodel/types.js";
 
 export interface SyntheticOptions {
   n: number;
@@ -40,6 +40,26 @@ export function curveAt(final: number, f: number): number {
   return START + (final - START) * Math.sqrt(t);
 }
 
+/** What a loss-only example needs to say; the rest is the same in every test. */
+export interface LossExampleFields {
+  runId: string;
+  configId: string;
+  family: string;
+  config: unknown;
+  /** final-to-start log10 test loss at the CURVE_FRACTIONS; train loss lies 0.1 below it */
+  test: Float64Array;
+  sweepId?: string | null;
+}
+
+/** A 1,000-step run of a loss-only task (no accuracies) without events or lineage. */
+export function lossExample(o: LossExampleFields): Example {
+  return {
+    runId: o.runId, configId: o.configId, family: o.family, config: o.config, steps: 1000, paramCount: 0,
+    curves: { train_loss: o.test.map((v) => v - 0.1), test_loss: o.test, train_acc: unobservedCurve(), test_acc: unobservedCurve() },
+    events: noEvents(), fork: null, sweepId: o.sweepId ?? null,
+  };
+}
+
 export function syntheticExamples(o: SyntheticOptions): Example[] {
   const rng = new Rng(o.seed ?? 1, Stream.data);
   const out: Example[] = [];
@@ -48,17 +68,9 @@ export function syntheticExamples(o: SyntheticOptions): Example[] {
     const width = [8, 16, 32, 64, 128][rng.int(5)]!;
     const final = trueFinal(lr, width) + (o.noise ?? 0.05) * rng.normal() + (o.hidden ?? 0) * rng.normal();
     const test = Float64Array.from(CURVE_FRACTIONS, (f) => curveAt(final, f));
-    const train = test.map((v) => v - 0.1);
-    const events = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, 0 | 1>;
-    events.diverged = lr > 0.03 ? 1 : 0;
-    out.push({
-      runId: `syn-${o.seed ?? 1}-${i}`, configId: `c${i}`, family: "teacher-student", config: syntheticConfig(lr, width, i),
-      steps: 1000, paramCount: 0, curves: {
-        train_loss: train, test_loss: test,
-        train_acc: new Float64Array(CURVE_POINTS).fill(NaN), test_acc: new Float64Array(CURVE_POINTS).fill(NaN),
-      },
-      events, fork: null, sweepId: null,
-    });
+    const e = lossExample({ runId: `syn-${o.seed ?? 1}-${i}`, configId: `c${i}`, family: "teacher-student", config: syntheticConfig(lr, width, i), test });
+    e.events.diverged = lr > 0.03 ? 1 : 0;
+    out.push(e);
   }
   return out;
 }
