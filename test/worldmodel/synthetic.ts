@@ -46,7 +46,7 @@ export interface LossExampleFields {
   configId: string;
   family: string;
   config: unknown;
-  /** final-to-start log10 test loss at the CURVE_FRACTIONS; train loss lies 0.1 below it */
+  /** log10 test loss at each of the CURVE_FRACTIONS; train loss lies 0.1 below it */
   test: Float64Array;
   sweepId?: string | null;
 }
